@@ -1,1 +1,82 @@
-fn main() {}
+//! `earshot-server`: Earshot's backend as a standalone server, for the web
+//! build and for desktop apps that join a shared workspace.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use earshot_backend::{Config, Server, default_data_dir};
+use tracing_subscriber::EnvFilter;
+
+/// Earshot's server: REST API under /api, live sync at /api/ws/sync.
+#[derive(Debug, Parser)]
+#[command(name = "earshot-server", version, about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "EARSHOT_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Database URL (SQLite or PostgreSQL); default: earshot.db in the data directory.
+    #[arg(long = "db", env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Where the database and the imported audio live.
+    #[arg(long, env = "EARSHOT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Largest accepted upload, in MiB.
+    #[arg(long, env = "EARSHOT_MAX_UPLOAD_MB", default_value_t = 512)]
+    max_upload_mb: u64,
+    /// Recordings processed at the same time.
+    #[arg(long, env = "EARSHOT_WORKERS", default_value_t = 2)]
+    workers: usize,
+    /// Allow importing files by path from this machine's disk.
+    #[arg(long, env = "EARSHOT_ALLOW_PATH_IMPORT")]
+    allow_path_import: bool,
+    /// A built web bundle to serve at `/`.
+    #[arg(long, env = "EARSHOT_WEB_DIR")]
+    web_dir: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let mut config = Config::embedded(cli.data_dir.unwrap_or_else(default_data_dir));
+    config.bind = cli.bind;
+    config.database_url = cli.database_url;
+    config.max_upload_bytes = cli.max_upload_mb.saturating_mul(1024 * 1024);
+    config.workers = cli.workers.max(1);
+    config.allow_path_import = cli.allow_path_import;
+    config.web_dir = cli.web_dir;
+    config.heartbeat_interval = Duration::from_secs(15);
+
+    let server = Server::build(config).await?;
+    tracing::info!(address = %server.local_addr(), "earshot-server listening");
+    server.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,113 @@
+//! The database: connection set-up, migrations and entities.
+//!
+//! SQLite is the default (one file in the data directory, WAL journal,
+//! foreign keys on); any URL SeaORM accepts works, PostgreSQL included.
+
+pub mod entities;
+pub mod migration;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+/// Connects to `url` and brings the schema up to date.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    let db = Database::connect(options).await?;
+    migration::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// A new identifier: a UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A transaction that publishes its changes once, and only if, it commits.
+///
+/// Services record what they change with [`Tx::changed`] next to the write;
+/// [`Tx::commit`] commits and then hands the changes to the hub. A `Tx` that
+/// is dropped or fails to commit rolls back and publishes nothing, so no
+/// client ever hears of a write that did not happen.
+pub struct Tx {
+    inner: sea_orm::DatabaseTransaction,
+    hub: std::sync::Arc<crate::sync::Hub>,
+    changes: Vec<earshot_shared::sync::Invalidate>,
+}
+
+impl Tx {
+    /// Begins a transaction on `db` whose changes go to `hub`.
+    pub async fn begin(
+        db: &DatabaseConnection,
+        hub: std::sync::Arc<crate::sync::Hub>,
+    ) -> Result<Self, sea_orm::DbErr> {
+        use sea_orm::TransactionTrait;
+        Ok(Tx {
+            inner: db.begin().await?,
+            hub,
+            changes: Vec::new(),
+        })
+    }
+
+    /// Records a change to publish after commit.
+    pub fn changed(
+        &mut self,
+        resource: earshot_shared::sync::Resource,
+        action: earshot_shared::sync::Action,
+        id: impl Into<String>,
+    ) {
+        self.changes.push(earshot_shared::sync::Invalidate::new(
+            resource,
+            action,
+            Some(id.into()),
+        ));
+    }
+
+    /// Records a change to every item of `resource` (no single id).
+    pub fn changed_all(
+        &mut self,
+        resource: earshot_shared::sync::Resource,
+        action: earshot_shared::sync::Action,
+    ) {
+        self.changes.push(earshot_shared::sync::Invalidate::new(
+            resource, action, None,
+        ));
+    }
+
+    /// Commits, then publishes the recorded changes in order.
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.inner.commit().await?;
+        for change in self.changes {
+            self.hub.publish(change);
+        }
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sea_orm::DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("changes", &self.changes)
+            .finish()
+    }
+}

@@ -1,0 +1,165 @@
+//! The API's one error type and its HTTP mapping.
+//!
+//! Every failure a handler can meet becomes an [`ApiError`]; its
+//! [`IntoResponse`] gives the status and a `{code, message}` body. Internal
+//! errors are logged with their cause and shown as a plain sentence.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use earshot_shared::dto::ErrorBody;
+use sea_orm::{DbErr, SqlErr};
+
+/// Everything an API call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The named thing does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request is malformed or breaks a rule; `code` says which.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable identifier of the problem.
+        code: &'static str,
+        /// What to fix.
+        message: String,
+    },
+    /// The request conflicts with existing data (e.g. a duplicate name).
+    #[error("{0}")]
+    Conflict(String),
+    /// The upload is larger than the configured limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The upload is not an audio file.
+    #[error("{0}")]
+    NotAudio(String),
+    /// The operation is turned off on this server.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The operation is not available with this server's set-up.
+    #[error("{0}")]
+    Unsupported(String),
+    /// A failure that is not the client's fault.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The result of a handler or service.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A 400 with `code` and `message`.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::NotAudio(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_audio"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Unsupported(_) => (StatusCode::NOT_IMPLEMENTED, "unsupported"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            ApiError::Internal(err) => {
+                tracing::error!(error = ?err, "request failed");
+                "Something went wrong on the server; nothing was changed.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            code: code.to_string(),
+            message,
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                ApiError::Conflict("That name is already taken.".to_string())
+            }
+            _ => ApiError::Internal(err.into()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::bad_request(
+                "invalid_body",
+                "Expected a JSON body with `Content-Type: application/json`.",
+            ),
+            JsonRejection::BytesRejection(_) => {
+                ApiError::TooLarge("The request body is too large.".to_string())
+            }
+            other => ApiError::bad_request("invalid_body", other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request("invalid_query", rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request("invalid_path", rejection.body_text())
+    }
+}
+
+impl From<MultipartError> for ApiError {
+    fn from(err: MultipartError) -> Self {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge("The upload is larger than this server accepts.".to_string())
+        } else {
+            ApiError::bad_request("invalid_upload", err.body_text())
+        }
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(err: std::io::Error) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
+/// `axum::Json` whose rejections are [`ApiError`]s.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query` whose rejections are [`ApiError`]s.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// `axum::extract::Path` whose rejections are [`ApiError`]s.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);

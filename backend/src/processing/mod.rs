@@ -1,0 +1,315 @@
+//! Background processing of recordings.
+//!
+//! A recording's row is its job: `queued` → `processing` (progress %) →
+//! `ready` | `failed`. The [`Processor`] runs at most `workers` jobs at once;
+//! each decodes the stored file with [`analyze::analyze`] on a blocking
+//! thread and writes progress at most every [`PROGRESS_INTERVAL`], every
+//! write broadcast as `status_changed` after it commits. Because the state
+//! lives in the database, a restart re-queues whatever was queued or
+//! interrupted ([`Processor::requeue_unfinished`]).
+
+pub mod analyze;
+mod progress;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use earshot_shared::dto::RecordingStatus;
+use earshot_shared::sync::{Action, Resource};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::db::Tx;
+use crate::db::entities::recording;
+use crate::storage::Storage;
+use crate::sync::Hub;
+use analyze::{Analysis, AnalyzeError};
+
+/// Shortest time between two progress writes of one recording (≤ 4 per second).
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+
+/// What a job needs.
+#[derive(Clone, Debug)]
+struct Context {
+    db: DatabaseConnection,
+    hub: Arc<Hub>,
+    storage: Storage,
+    running: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+}
+
+/// The job runner. See the [module docs](self).
+#[derive(Debug)]
+pub struct Processor {
+    queue: mpsc::UnboundedSender<String>,
+    context: Context,
+    stop: watch::Sender<bool>,
+    dispatcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Processor {
+    /// Starts the runner with `workers` concurrent jobs.
+    pub fn start(db: DatabaseConnection, hub: Arc<Hub>, storage: Storage, workers: usize) -> Self {
+        let (queue, receiver) = mpsc::unbounded_channel();
+        let (stop, stopped) = watch::channel(false);
+        let context = Context {
+            db,
+            hub,
+            storage,
+            running: Arc::default(),
+        };
+        let dispatcher = tokio::spawn(dispatch(context.clone(), receiver, workers.max(1), stopped));
+        Processor {
+            queue,
+            context,
+            stop,
+            dispatcher: Mutex::new(Some(dispatcher)),
+        }
+    }
+
+    /// Queues a recording whose row is already `queued` and committed.
+    pub fn enqueue(&self, recording_id: String) {
+        // Fails only after shutdown; the row stays queued for the next start.
+        let _ = self.queue.send(recording_id);
+    }
+
+    /// Stops the job of a recording, if one runs (e.g. it was deleted).
+    pub fn cancel(&self, recording_id: &str) {
+        if let Some(flag) = lock(&self.context.running).get(recording_id) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Puts interrupted jobs back in the queue and queues every queued
+    /// recording, oldest first. Returns how many were queued.
+    pub async fn requeue_unfinished(&self) -> anyhow::Result<usize> {
+        let db = &self.context.db;
+        let mut tx = Tx::begin(db, self.context.hub.clone()).await?;
+        let interrupted: Vec<String> = recording::Entity::find()
+            .select_only()
+            .column(recording::Column::Id)
+            .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+            .into_tuple()
+            .all(&*tx)
+            .await?;
+        recording::Entity::update_many()
+            .col_expr(
+                recording::Column::Status,
+                Expr::value(RecordingStatus::Queued.as_str()),
+            )
+            .col_expr(recording::Column::Progress, Expr::value(0))
+            .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+            .exec(&*tx)
+            .await?;
+        for id in interrupted {
+            tx.changed(Resource::Recordings, Action::StatusChanged, id);
+        }
+        tx.commit().await?;
+        let queued: Vec<String> = recording::Entity::find()
+            .select_only()
+            .column(recording::Column::Id)
+            .filter(recording::Column::Status.eq(RecordingStatus::Queued.as_str()))
+            .order_by_asc(recording::Column::CreatedAt)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let count = queued.len();
+        for id in queued {
+            self.enqueue(id);
+        }
+        Ok(count)
+    }
+
+    /// Cancels running jobs and waits for them to stop. Interrupted jobs stay
+    /// `processing` in the database and are re-queued at the next start.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        for flag in lock(&self.context.running).values() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        let dispatcher = lock(&self.dispatcher).take();
+        if let Some(dispatcher) = dispatcher {
+            let _ = dispatcher.await;
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+async fn dispatch(
+    context: Context,
+    mut queue: mpsc::UnboundedReceiver<String>,
+    workers: usize,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(workers));
+    let mut jobs = JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            _ = stopped.wait_for(|stop| *stop) => break,
+        };
+        let id = tokio::select! {
+            id = queue.recv() => match id {
+                Some(id) => id,
+                None => break,
+            },
+            _ = stopped.wait_for(|stop| *stop) => break,
+        };
+        let context = context.clone();
+        jobs.spawn(async move {
+            if let Err(err) = run(&context, &id).await {
+                tracing::error!(recording = %id, error = ?err, "processing failed to record its result");
+            }
+            drop(permit);
+        });
+        // Reap finished jobs so the set does not grow.
+        while jobs.try_join_next().is_some() {}
+    }
+    while jobs.join_next().await.is_some() {}
+}
+
+/// Runs one job: claims the row, analyses the file, records the outcome.
+#[tracing::instrument(skip(context))]
+async fn run(context: &Context, id: &str) -> anyhow::Result<()> {
+    let Some(stored_path) = claim(context, id).await? else {
+        return Ok(()); // deleted, or already handled
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    lock(&context.running).insert(id.to_string(), cancel.clone());
+
+    let (progress_tx, progress_rx) = watch::channel(0.0_f32);
+    let path = context.storage.absolute(&stored_path);
+    let cancel_flag = cancel.clone();
+    let analysis = tokio::task::spawn_blocking(move || {
+        analyze::analyze(&path, &mut |fraction| {
+            progress_tx.send_replace(fraction);
+            !cancel_flag.load(Ordering::Relaxed)
+        })
+    });
+    let outcome = progress::report_while(analysis, progress_rx, PROGRESS_INTERVAL, |percent| {
+        write_progress(context, id, percent)
+    })
+    .await;
+    lock(&context.running).remove(id);
+
+    match outcome {
+        Ok(Ok(analysis)) => finish_ready(context, id, analysis).await,
+        Ok(Err(AnalyzeError::Cancelled)) => Ok(()),
+        Ok(Err(err)) => finish_failed(context, id, &err.to_string()).await,
+        Err(join_error) => {
+            finish_failed(context, id, &format!("processing crashed: {join_error}")).await
+        }
+    }
+}
+
+/// Moves a queued recording to `processing`; returns its stored path, or
+/// `None` when it is no longer queued.
+async fn claim(context: &Context, id: &str) -> anyhow::Result<Option<String>> {
+    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let claimed = recording::Entity::update_many()
+        .col_expr(
+            recording::Column::Status,
+            Expr::value(RecordingStatus::Processing.as_str()),
+        )
+        .col_expr(recording::Column::Progress, Expr::value(0))
+        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(recording::Column::Id.eq(id))
+        .filter(recording::Column::Status.eq(RecordingStatus::Queued.as_str()))
+        .exec(&*tx)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Ok(None);
+    }
+    let stored_path: Option<String> = recording::Entity::find_by_id(id)
+        .select_only()
+        .column(recording::Column::StoredPath)
+        .into_tuple()
+        .one(&*tx)
+        .await?;
+    tx.changed(Resource::Recordings, Action::StatusChanged, id);
+    tx.commit().await?;
+    Ok(stored_path)
+}
+
+async fn write_progress(context: &Context, id: &str, percent: u8) -> anyhow::Result<()> {
+    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let updated = recording::Entity::update_many()
+        .col_expr(recording::Column::Progress, Expr::value(i32::from(percent)))
+        .filter(recording::Column::Id.eq(id))
+        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .exec(&*tx)
+        .await?;
+    if updated.rows_affected > 0 {
+        tx.changed(Resource::Recordings, Action::StatusChanged, id);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn finish_ready(context: &Context, id: &str, analysis: Analysis) -> anyhow::Result<()> {
+    let waveform = serde_json::to_string(&analysis.waveform)?;
+    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let updated = recording::Entity::update_many()
+        .col_expr(
+            recording::Column::Status,
+            Expr::value(RecordingStatus::Ready.as_str()),
+        )
+        .col_expr(recording::Column::Progress, Expr::value(100))
+        .col_expr(
+            recording::Column::Error,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(recording::Column::Format, Expr::value(analysis.format))
+        .col_expr(
+            recording::Column::DurationMs,
+            Expr::value(i64::try_from(analysis.duration_ms).unwrap_or(i64::MAX)),
+        )
+        .col_expr(
+            recording::Column::SampleRate,
+            Expr::value(analysis.sample_rate as i32),
+        )
+        .col_expr(
+            recording::Column::Channels,
+            Expr::value(i32::from(analysis.channels)),
+        )
+        .col_expr(recording::Column::PeakDbfs, Expr::value(analysis.peak_dbfs))
+        .col_expr(recording::Column::RmsDbfs, Expr::value(analysis.rms_dbfs))
+        .col_expr(recording::Column::Waveform, Expr::value(waveform))
+        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(recording::Column::Id.eq(id))
+        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .exec(&*tx)
+        .await?;
+    if updated.rows_affected > 0 {
+        tx.changed(Resource::Recordings, Action::StatusChanged, id);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn finish_failed(context: &Context, id: &str, reason: &str) -> anyhow::Result<()> {
+    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let updated = recording::Entity::update_many()
+        .col_expr(
+            recording::Column::Status,
+            Expr::value(RecordingStatus::Failed.as_str()),
+        )
+        .col_expr(recording::Column::Error, Expr::value(reason))
+        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(recording::Column::Id.eq(id))
+        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .exec(&*tx)
+        .await?;
+    if updated.rows_affected > 0 {
+        tx.changed(Resource::Recordings, Action::StatusChanged, id);
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,46 @@
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use earshot_shared::dto::{NewProject, Project, UpdateProject};
+
+use crate::error::{ApiResult, Json, Path};
+use crate::services::projects;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list).post(create))
+        .route("/projects/{id}", get(show).patch(update).delete(delete))
+}
+
+async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Project>>> {
+    Ok(Json(projects::list(&state.db).await?))
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Project>> {
+    Ok(Json(projects::get(&state.db, &id).await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Json(body): Json<NewProject>,
+) -> ApiResult<(StatusCode, Json<Project>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(projects::create(&state, body).await?),
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<UpdateProject>,
+) -> ApiResult<Json<Project>> {
+    Ok(Json(projects::update(&state, &id, body).await?))
+}
+
+async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    projects::delete(&state, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

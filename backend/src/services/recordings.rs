@@ -1,0 +1,402 @@
+//! Recordings: list, read, import, edit, delete.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use earshot_shared::dto::{
+    Page, Recording, RecordingDetail, RecordingFilters, RecordingSort, RecordingStatus,
+    UpdateRecording,
+};
+use earshot_shared::sync::{Action, Resource};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{limited_text, required_text};
+use crate::db::entities::{project, recording};
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::storage::{Incoming, extension_of};
+
+const TITLE_MAX: usize = 200;
+const NOTES_MAX: usize = 100_000;
+const TRANSCRIPT_MAX: usize = 2_000_000;
+
+/// A complete, audio-looking file and what the user said about it.
+#[derive(Debug)]
+pub struct NewRecording {
+    /// The received file.
+    pub file: Incoming,
+    /// Its original name.
+    pub file_name: String,
+    /// Title; the file name without extension when absent.
+    pub title: Option<String>,
+    /// Project to put it in.
+    pub project_id: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Transcript.
+    pub transcript: Option<String>,
+}
+
+/// One page of recordings matching `filters`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filters: &RecordingFilters,
+) -> ApiResult<Page<Recording>> {
+    if filters.page == 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "`page` starts at 1.",
+        ));
+    }
+    if !(1..=RecordingFilters::MAX_PER_PAGE).contains(&filters.per_page) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!(
+                "`per_page` must be 1 to {}.",
+                RecordingFilters::MAX_PER_PAGE
+            ),
+        ));
+    }
+    let mut condition = Condition::all();
+    if let Some(status) = filters.status {
+        condition = condition.add(recording::Column::Status.eq(status.as_str()));
+    }
+    match filters.project.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(RecordingFilters::UNASSIGNED) => {
+            condition = condition.add(recording::Column::ProjectId.is_null())
+        }
+        Some(project_id) => condition = condition.add(recording::Column::ProjectId.eq(project_id)),
+    }
+    if let Some(text) = filters
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let mut any = Condition::any();
+        for column in [
+            recording::Column::Title,
+            recording::Column::FileName,
+            recording::Column::Notes,
+        ] {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(column)))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\')),
+            );
+        }
+        condition = condition.add(any);
+    }
+    let mut query = recording::Entity::find().filter(condition);
+    // Ids are UUID v7, so they break ties in creation order.
+    query = match filters.sort {
+        RecordingSort::Newest => query
+            .order_by_desc(recording::Column::CreatedAt)
+            .order_by_desc(recording::Column::Id),
+        RecordingSort::Oldest => query
+            .order_by_asc(recording::Column::CreatedAt)
+            .order_by_asc(recording::Column::Id),
+        RecordingSort::Title => query
+            .order_by_asc(recording::Column::Title)
+            .order_by_asc(recording::Column::Id),
+        RecordingSort::Duration => query
+            .order_by_desc(recording::Column::DurationMs)
+            .order_by_asc(recording::Column::Id),
+    };
+    let total = query.clone().count(db).await?;
+    let models = query
+        .offset(u64::from(filters.page - 1) * u64::from(filters.per_page))
+        .limit(u64::from(filters.per_page))
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: with_project_names(db, models).await?,
+        total,
+        page: filters.page,
+        per_page: filters.per_page,
+    })
+}
+
+/// The most recent recordings.
+pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> ApiResult<Vec<Recording>> {
+    let models = recording::Entity::find()
+        .order_by_desc(recording::Column::CreatedAt)
+        .order_by_desc(recording::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    with_project_names(db, models).await
+}
+
+/// One recording with its notes, transcript and waveform.
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> ApiResult<RecordingDetail> {
+    let model = recording::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("recording"))?;
+    let project_name = match &model.project_id {
+        Some(project_id) => project::Entity::find_by_id(project_id.as_str())
+            .one(db)
+            .await?
+            .map(|p| p.name),
+        None => None,
+    };
+    Ok(to_detail(model, project_name))
+}
+
+/// Stores a new recording and queues it for processing.
+pub async fn create(state: &AppState, new: NewRecording) -> ApiResult<RecordingDetail> {
+    let file_name = limited_text("file_name", new.file_name.trim(), 255)?;
+    let title = match new
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(title) => required_text("title", title, TITLE_MAX)?,
+        None => default_title(&file_name),
+    };
+    let notes = limited_text("notes", new.notes.as_deref().unwrap_or(""), NOTES_MAX)?;
+    let transcript = limited_text(
+        "transcript",
+        new.transcript.as_deref().unwrap_or(""),
+        TRANSCRIPT_MAX,
+    )?;
+    let project_id = new
+        .project_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+
+    let id = new_id();
+    let size = new.file.size;
+    let mut tx = state.begin().await?;
+    if let Some(project_id) = &project_id {
+        ensure_project(&*tx, project_id).await?;
+    }
+    let stored_path = state
+        .storage
+        .keep(new.file, &id, &extension_of(&file_name))
+        .await?;
+    let now = Utc::now();
+    let inserted = recording::ActiveModel {
+        id: Set(id.clone()),
+        title: Set(title),
+        status: Set(RecordingStatus::Queued.as_str().to_string()),
+        progress: Set(0),
+        error: Set(None),
+        project_id: Set(project_id),
+        file_name: Set(file_name),
+        stored_path: Set(stored_path.clone()),
+        size_bytes: Set(i64::try_from(size).unwrap_or(i64::MAX)),
+        format: Set(None),
+        duration_ms: Set(None),
+        sample_rate: Set(None),
+        channels: Set(None),
+        peak_dbfs: Set(None),
+        rms_dbfs: Set(None),
+        waveform: Set(None),
+        notes: Set(notes),
+        transcript: Set(transcript),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*tx)
+    .await;
+    let committed = match inserted {
+        Ok(_) => {
+            tx.changed(Resource::Recordings, Action::Created, id.clone());
+            tx.commit().await
+        }
+        Err(err) => Err(err),
+    };
+    if let Err(err) = committed {
+        state.storage.remove(&stored_path).await;
+        return Err(err.into());
+    }
+    state.processor.enqueue(id.clone());
+    get(&state.db, &id).await
+}
+
+/// Applies the fields given in `update`.
+pub async fn update(
+    state: &AppState,
+    id: &str,
+    update: UpdateRecording,
+) -> ApiResult<RecordingDetail> {
+    let mut tx = state.begin().await?;
+    let model = recording::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .ok_or(ApiError::NotFound("recording"))?;
+    let mut active: recording::ActiveModel = model.into();
+    if let Some(title) = &update.title {
+        active.title = Set(required_text("title", title, TITLE_MAX)?);
+    }
+    if let Some(notes) = &update.notes {
+        active.notes = Set(limited_text("notes", notes, NOTES_MAX)?);
+    }
+    if let Some(transcript) = &update.transcript {
+        active.transcript = Set(limited_text("transcript", transcript, TRANSCRIPT_MAX)?);
+    }
+    if let Some(project_id) = &update.project_id {
+        if let Some(project_id) = project_id {
+            ensure_project(&*tx, project_id).await?;
+        }
+        active.project_id = Set(project_id.clone());
+    }
+    active.updated_at = Set(Utc::now());
+    active.update(&*tx).await?;
+    tx.changed(Resource::Recordings, Action::Updated, id);
+    tx.commit().await?;
+    get(&state.db, id).await
+}
+
+/// Deletes a recording and its stored file, stopping its processing.
+pub async fn delete(state: &AppState, id: &str) -> ApiResult<()> {
+    let mut tx = state.begin().await?;
+    let model = recording::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .ok_or(ApiError::NotFound("recording"))?;
+    recording::Entity::delete_by_id(id).exec(&*tx).await?;
+    tx.changed(Resource::Recordings, Action::Deleted, id);
+    tx.commit().await?;
+    state.processor.cancel(id);
+    state.storage.remove(&model.stored_path).await;
+    Ok(())
+}
+
+async fn ensure_project(db: &impl ConnectionTrait, project_id: &str) -> ApiResult<()> {
+    let exists = project::Entity::find_by_id(project_id).count(db).await? > 0;
+    if exists {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "unknown_project",
+            format!("There is no project `{project_id}`."),
+        ))
+    }
+}
+
+fn default_title(file_name: &str) -> String {
+    let stem = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file_name)
+        .trim();
+    let stem = if stem.is_empty() {
+        "Untitled recording"
+    } else {
+        stem
+    };
+    stem.chars().take(TITLE_MAX).collect()
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+async fn with_project_names(
+    db: &impl ConnectionTrait,
+    models: Vec<recording::Model>,
+) -> ApiResult<Vec<Recording>> {
+    let mut ids: Vec<&str> = models
+        .iter()
+        .filter_map(|m| m.project_id.as_deref())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<String, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        project::Entity::find()
+            .select_only()
+            .column(project::Column::Id)
+            .column(project::Column::Name)
+            .filter(project::Column::Id.is_in(ids))
+            .into_tuple::<(String, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(models
+        .into_iter()
+        .map(|model| {
+            let name = model
+                .project_id
+                .as_ref()
+                .and_then(|id| names.get(id).cloned());
+            to_summary(&model, name)
+        })
+        .collect())
+}
+
+fn to_summary(model: &recording::Model, project_name: Option<String>) -> Recording {
+    Recording {
+        id: model.id.clone(),
+        title: model.title.clone(),
+        status: model.status.parse().unwrap_or(RecordingStatus::Failed),
+        progress: u8::try_from(model.progress.clamp(0, 100)).unwrap_or(0),
+        error: model.error.clone(),
+        project_id: model.project_id.clone(),
+        project_name,
+        file_name: model.file_name.clone(),
+        size_bytes: u64::try_from(model.size_bytes).unwrap_or(0),
+        format: model.format.clone(),
+        duration_ms: model.duration_ms.and_then(|d| u64::try_from(d).ok()),
+        sample_rate: model.sample_rate.and_then(|r| u32::try_from(r).ok()),
+        channels: model.channels.and_then(|c| u16::try_from(c).ok()),
+        peak_dbfs: model.peak_dbfs,
+        rms_dbfs: model.rms_dbfs,
+        has_transcript: !model.transcript.trim().is_empty(),
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    }
+}
+
+fn to_detail(model: recording::Model, project_name: Option<String>) -> RecordingDetail {
+    let waveform = model
+        .waveform
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    RecordingDetail {
+        recording: to_summary(&model, project_name),
+        notes: model.notes,
+        transcript: model.transcript,
+        waveform,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_title_is_the_file_stem() {
+        assert_eq!(default_title("Interview 3.wav"), "Interview 3");
+        assert_eq!(default_title(".wav"), ".wav");
+        assert_eq!(default_title("  "), "Untitled recording");
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

@@ -1,0 +1,227 @@
+//! Full-text search over titles, notes and transcripts, and its history.
+//!
+//! On SQLite the FTS5 index (kept by triggers, see the migrations) answers
+//! the query, ranked by BM25 with titles weighted above notes above
+//! transcripts; the snippet comes from the best field that matched.
+
+use chrono::Utc;
+use earshot_shared::dto::{
+    SearchField, SearchHistoryEntry, SearchRequest, SearchResponse, SearchResult, SnippetPart,
+};
+use earshot_shared::sync::{Action, Resource};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait,
+    FromQueryResult, QueryOrder, QuerySelect, Statement,
+};
+
+use crate::db::entities::search_history;
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const QUERY_MAX: usize = 500;
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 100;
+const HISTORY_LIMIT: u64 = 100;
+const HIT_START: char = '\u{2}';
+const HIT_END: char = '\u{3}';
+
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    recording_id: String,
+    title: String,
+    score: f64,
+    title_snippet: String,
+    notes_snippet: String,
+    transcript_snippet: String,
+}
+
+/// Runs a search and saves it to the history.
+pub async fn search(state: &AppState, request: SearchRequest) -> ApiResult<SearchResponse> {
+    let query = request.query.trim().to_string();
+    if query.chars().count() > QUERY_MAX {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("A search may be at most {QUERY_MAX} characters."),
+        ));
+    }
+    let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("`limit` must be 1 to {MAX_LIMIT}."),
+        ));
+    }
+    let Some(expression) = match_expression(&query) else {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "Type at least one word to search for.",
+        ));
+    };
+    if state.db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Err(ApiError::Unsupported(
+            "Full-text search needs the SQLite database in this version.".to_string(),
+        ));
+    }
+
+    let mut tx = state.begin().await?;
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        DatabaseBackend::Sqlite,
+        "SELECT f.recording_id AS recording_id, r.title AS title,
+                -bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0) AS score,
+                snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS title_snippet,
+                snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS notes_snippet,
+                snippet(recordings_fts, 3, char(2), char(3), '…', 16) AS transcript_snippet
+         FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
+         WHERE recordings_fts MATCH ?
+         ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
+         LIMIT ?",
+        [expression.into(), i64::from(limit).into()],
+    ))
+    .all(&*tx)
+    .await?;
+    let results: Vec<SearchResult> = rows.into_iter().map(to_result).collect();
+
+    let entry_id = new_id();
+    search_history::ActiveModel {
+        id: Set(entry_id.clone()),
+        query: Set(query.clone()),
+        result_count: Set(i64::try_from(results.len()).unwrap_or(i64::MAX)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&*tx)
+    .await?;
+    tx.changed(Resource::SearchHistory, Action::Created, entry_id);
+    tx.commit().await?;
+    Ok(SearchResponse { query, results })
+}
+
+/// The most recent searches, newest first.
+pub async fn history(db: &impl ConnectionTrait) -> ApiResult<Vec<SearchHistoryEntry>> {
+    Ok(search_history::Entity::find()
+        .order_by_desc(search_history::Column::CreatedAt)
+        .order_by_desc(search_history::Column::Id)
+        .limit(HISTORY_LIMIT)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| SearchHistoryEntry {
+            id: m.id,
+            query: m.query,
+            result_count: u64::try_from(m.result_count).unwrap_or(0),
+            created_at: m.created_at,
+        })
+        .collect())
+}
+
+/// Deletes one saved search.
+pub async fn delete_history_entry(state: &AppState, id: &str) -> ApiResult<()> {
+    let mut tx = state.begin().await?;
+    let deleted = search_history::Entity::delete_by_id(id).exec(&*tx).await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound("search history entry"));
+    }
+    tx.changed(Resource::SearchHistory, Action::Deleted, id);
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes every saved search.
+pub async fn clear_history(state: &AppState) -> ApiResult<()> {
+    let mut tx = state.begin().await?;
+    let deleted = search_history::Entity::delete_many().exec(&*tx).await?;
+    if deleted.rows_affected > 0 {
+        tx.changed_all(Resource::SearchHistory, Action::Deleted);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns what the user typed into an FTS5 expression that cannot be a syntax
+/// error: every word quoted, all required, the last one as a prefix (so
+/// results follow typing). `None` when there is no word at all.
+fn match_expression(query: &str) -> Option<String> {
+    let words: Vec<&str> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let mut expression: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
+    expression.push(format!("\"{last}\"*"));
+    Some(expression.join(" "))
+}
+
+fn to_result(row: Row) -> SearchResult {
+    let (field, snippet) = [
+        (SearchField::Transcript, &row.transcript_snippet),
+        (SearchField::Notes, &row.notes_snippet),
+        (SearchField::Title, &row.title_snippet),
+    ]
+    .into_iter()
+    .find(|(_, snippet)| snippet.contains(HIT_START))
+    .unwrap_or((SearchField::Title, &row.title_snippet));
+    SearchResult {
+        recording_id: row.recording_id,
+        title: row.title.clone(),
+        field,
+        snippet: snippet_parts(snippet),
+        score: row.score,
+    }
+}
+
+/// Splits a snippet marked with HIT_START/HIT_END into parts.
+fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut hit = false;
+    let mut text = String::new();
+    for c in marked.chars() {
+        if c == HIT_START || c == HIT_END {
+            if !text.is_empty() {
+                parts.push(SnippetPart {
+                    text: std::mem::take(&mut text),
+                    hit,
+                });
+            }
+            hit = c == HIT_START;
+        } else {
+            text.push(c);
+        }
+    }
+    if !text.is_empty() {
+        parts.push(SnippetPart { text, hit });
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_becomes_quoted_words_with_a_prefix_last() {
+        assert_eq!(
+            match_expression("budget review").as_deref(),
+            Some("\"budget\" \"review\"*")
+        );
+        assert_eq!(
+            match_expression("NEAR(\"a\" OR b*)").as_deref(),
+            Some("\"NEAR\" \"a\" \"OR\" \"b\"*")
+        );
+        assert_eq!(match_expression(" *() \" "), None);
+    }
+
+    #[test]
+    fn snippets_split_into_hits_and_context() {
+        let parts = snippet_parts("the \u{2}budget\u{3} was \u{2}late\u{3}");
+        let shown: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("the ", false),
+                ("budget", true),
+                (" was ", false),
+                ("late", true)
+            ]
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: a real server on an ephemeral port, a real SQLite file
+//! in a temporary directory, real HTTP and a real WebSocket client.
+
+mod errors;
+mod helpers;
+mod processing;
+mod resources;
+mod search;
+mod sync;

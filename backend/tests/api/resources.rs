@@ -1,0 +1,324 @@
+//! Every mutation route: its effect, and the invalidation that follows it.
+
+use earshot_shared::dto::{
+    Conversation, ConversationDetail, DashboardStats, Message, Page, Project, Recording,
+    RecordingDetail, RecordingStatus, Role,
+};
+use earshot_shared::sync::{Action, Resource};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{expect_json, fixture, spawn_app};
+
+#[tokio::test]
+async fn project_mutations_broadcast_created_updated_deleted() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+
+    let project = app.create_project("Interviews").await;
+    assert_eq!(project.recording_count, 0);
+    sync.expect(Resource::Projects, Action::Created, Some(&project.id))
+        .await;
+
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/projects/{}", project.id),
+            &json!({"name": "Field interviews"}),
+        )
+        .await;
+    let renamed: Project = expect_json(response, StatusCode::OK).await;
+    assert_eq!(renamed.name, "Field interviews");
+    sync.expect(Resource::Projects, Action::Updated, Some(&project.id))
+        .await;
+
+    let listed: Vec<Project> = app.get("/projects").await;
+    assert_eq!(listed, vec![renamed]);
+
+    let response = app.delete(&format!("/projects/{}", project.id)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    sync.expect(Resource::Projects, Action::Deleted, Some(&project.id))
+        .await;
+    assert!(app.get::<Vec<Project>>("/projects").await.is_empty());
+}
+
+#[tokio::test]
+async fn recording_mutations_broadcast_created_status_updated_deleted() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let project = app.create_project("Demos").await;
+    sync.expect(Resource::Projects, Action::Created, Some(&project.id))
+        .await;
+
+    let uploaded = app.upload_fixture("tone.wav").await;
+    let id = uploaded.recording.id.clone();
+    assert_eq!(uploaded.recording.title, "tone");
+    sync.expect(Resource::Recordings, Action::Created, Some(&id))
+        .await;
+    let ready = app.processed(&mut sync, &id).await;
+    assert_eq!(ready.recording.status, RecordingStatus::Ready);
+
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{id}"),
+            &json!({"title": "Opening tone", "notes": "first take", "project_id": project.id, "transcript": "hello world"}),
+        )
+        .await;
+    let updated: RecordingDetail = expect_json(response, StatusCode::OK).await;
+    assert_eq!(updated.recording.title, "Opening tone");
+    assert_eq!(updated.recording.project_name.as_deref(), Some("Demos"));
+    assert_eq!(updated.notes, "first take");
+    assert!(updated.recording.has_transcript);
+    sync.expect_besides_progress(Resource::Recordings, Action::Updated, Some(&id))
+        .await;
+
+    let projects: Vec<Project> = app.get("/projects").await;
+    assert_eq!(projects[0].recording_count, 1);
+
+    // `null` takes it out of its project again.
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{id}"),
+            &json!({"project_id": null}),
+        )
+        .await;
+    let unassigned: RecordingDetail = expect_json(response, StatusCode::OK).await;
+    assert_eq!(unassigned.recording.project_id, None);
+    sync.expect_besides_progress(Resource::Recordings, Action::Updated, Some(&id))
+        .await;
+
+    let stored = app.data_dir.join(format!("recordings/{id}.wav"));
+    assert!(stored.exists());
+    let response = app.delete(&format!("/recordings/{id}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    sync.expect_besides_progress(Resource::Recordings, Action::Deleted, Some(&id))
+        .await;
+    assert!(!stored.exists(), "deleting a recording deletes its file");
+    let response = app
+        .http
+        .get(app.url(&format!("/recordings/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn import_by_path_broadcasts_created_and_brings_the_transcript_along() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("standup.wav");
+    std::fs::copy(fixture("tone.wav"), &source).unwrap();
+    std::fs::write(dir.path().join("standup.txt"), "we shipped the release").unwrap();
+
+    let response = app.import(&source).await;
+    let imported: RecordingDetail = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(imported.recording.title, "standup");
+    assert_eq!(imported.transcript, "we shipped the release");
+    sync.expect(
+        Resource::Recordings,
+        Action::Created,
+        Some(&imported.recording.id),
+    )
+    .await;
+    assert!(source.exists(), "the user's own file is copied, not moved");
+}
+
+#[tokio::test]
+async fn deleting_a_project_keeps_its_recordings_unassigned() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let project = app.create_project("Temporary").await;
+    let uploaded = app.upload_fixture("tone.wav").await;
+    let id = uploaded.recording.id;
+    app.processed(&mut sync, &id).await;
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{id}"),
+            &json!({"project_id": project.id}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    app.delete(&format!("/projects/{}", project.id)).await;
+    let recording: RecordingDetail = app.get(&format!("/recordings/{id}")).await;
+    assert_eq!(recording.recording.project_id, None);
+}
+
+#[tokio::test]
+async fn conversation_mutations_broadcast_created_updated_message_deleted() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+
+    let response = app
+        .send_json(Method::POST, "/conversations", &json!({}))
+        .await;
+    let conversation: Conversation = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(conversation.title, "New conversation");
+    let id = conversation.id.clone();
+    sync.expect(Resource::Conversations, Action::Created, Some(&id))
+        .await;
+
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/conversations/{id}"),
+            &json!({"title": "Budget questions"}),
+        )
+        .await;
+    let renamed: Conversation = expect_json(response, StatusCode::OK).await;
+    assert_eq!(renamed.title, "Budget questions");
+    sync.expect(Resource::Conversations, Action::Updated, Some(&id))
+        .await;
+
+    let response = app
+        .send_json(
+            Method::POST,
+            &format!("/conversations/{id}/messages"),
+            &json!({"content": "What did we decide?"}),
+        )
+        .await;
+    let message: Message = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(message.role, Role::User);
+    sync.expect(Resource::Conversations, Action::MessageCreated, Some(&id))
+        .await;
+
+    let detail: ConversationDetail = app.get(&format!("/conversations/{id}")).await;
+    assert_eq!(detail.messages, vec![message]);
+    assert_eq!(detail.conversation.message_count, 1);
+    let listed: Vec<Conversation> = app.get("/conversations").await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].message_count, 1);
+
+    let response = app.delete(&format!("/conversations/{id}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    sync.expect(Resource::Conversations, Action::Deleted, Some(&id))
+        .await;
+    assert!(
+        app.get::<Vec<Conversation>>("/conversations")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn recordings_list_filters_sorts_and_pages() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let project = app.create_project("Music").await;
+    let mut ids = Vec::new();
+    for name in ["tone.wav", "tone.flac", "not-audio.wav"] {
+        let uploaded = app.upload_fixture(name).await;
+        ids.push(uploaded.recording.id.clone());
+        app.processed(&mut sync, &uploaded.recording.id).await;
+    }
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{}", ids[1]),
+            &json!({"project_id": project.id, "notes": "Lead Guitar"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let all: Page<Recording> = app.get("/recordings").await;
+    assert_eq!(all.total, 3);
+    assert_eq!(all.items[0].id, ids[2], "newest first by default");
+
+    let oldest: Page<Recording> = app.get("/recordings?sort=oldest&per_page=2").await;
+    assert_eq!((oldest.total, oldest.items.len()), (3, 2));
+    assert_eq!(oldest.items[0].id, ids[0]);
+    let second: Page<Recording> = app.get("/recordings?sort=oldest&per_page=2&page=2").await;
+    assert_eq!(
+        second.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        vec![&ids[2]]
+    );
+    assert_eq!(second.page_count(), 2);
+
+    let failed: Page<Recording> = app.get("/recordings?status=failed").await;
+    assert_eq!(
+        failed.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        vec![&ids[2]]
+    );
+
+    let in_project: Page<Recording> = app
+        .get(&format!("/recordings?project={}", project.id))
+        .await;
+    assert_eq!(
+        in_project.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        vec![&ids[1]]
+    );
+    assert_eq!(in_project.items[0].project_name.as_deref(), Some("Music"));
+    let unassigned: Page<Recording> = app.get("/recordings?project=none").await;
+    assert_eq!(unassigned.total, 2);
+
+    let by_notes: Page<Recording> = app.get("/recordings?text=guitar").await;
+    assert_eq!(
+        by_notes.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        vec![&ids[1]]
+    );
+    let literal_percent: Page<Recording> = app.get("/recordings?text=%25").await;
+    assert_eq!(literal_percent.total, 0, "% is matched literally");
+}
+
+#[tokio::test]
+async fn dashboard_counts_what_exists() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    app.create_project("One").await;
+    app.send_json(Method::POST, "/conversations", &json!({"title": "Chat"}))
+        .await;
+    for name in ["tone.wav", "not-audio.wav"] {
+        let uploaded = app.upload_fixture(name).await;
+        app.processed(&mut sync, &uploaded.recording.id).await;
+    }
+
+    let stats: DashboardStats = app.get("/dashboard/stats").await;
+    assert_eq!(stats.by_status.ready, 1);
+    assert_eq!(stats.by_status.failed, 1);
+    assert_eq!(stats.by_status.total(), 2);
+    assert_eq!(stats.project_count, 1);
+    assert_eq!(stats.conversation_count, 1);
+    assert_eq!(stats.recent.len(), 2);
+    assert_eq!(stats.per_day.len(), 14);
+    assert_eq!(stats.per_day.last().unwrap().count, 2, "today is last");
+    assert_eq!(
+        stats.per_day.last().unwrap().date,
+        chrono::Utc::now().date_naive()
+    );
+    let ready: RecordingDetail = app
+        .get(&format!("/recordings/{}", stats.recent[1].id))
+        .await;
+    assert_eq!(
+        stats.total_duration_ms,
+        ready.recording.duration_ms.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys_on() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let backend = app.state.db.get_database_backend();
+    let mode = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(backend, "PRAGMA journal_mode"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mode.try_get_by_index::<String>(0).unwrap(), "wal");
+    let keys = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(backend, "PRAGMA foreign_keys"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(keys.try_get_by_index::<i32>(0).unwrap(), 1);
+    assert!(app.data_dir.join("earshot.db").exists());
+}

@@ -1,0 +1,240 @@
+//! The sync protocol: hello, numbering, resume, resync, heartbeats, and
+//! silence about writes that did not happen.
+
+use earshot_shared::sync::{Action, ClientMessage, Resource, ResyncReason, ServerMessage};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn hello_carries_the_epoch_and_the_latest_seq() {
+    let app = spawn_app().await;
+    app.create_project("a").await;
+    app.create_project("b").await;
+    let sync = app.connect_sync().await;
+    assert_eq!(sync.epoch, app.state.hub.epoch());
+    assert_eq!(sync.seq, 2);
+}
+
+#[tokio::test]
+async fn every_client_gets_every_invalidation() {
+    let app = spawn_app().await;
+    let mut first = app.connect_sync().await;
+    let mut second = app.connect_sync().await;
+    let project = app.create_project("Shared").await;
+    first
+        .expect(Resource::Projects, Action::Created, Some(&project.id))
+        .await;
+    second
+        .expect(Resource::Projects, Action::Created, Some(&project.id))
+        .await;
+}
+
+#[tokio::test]
+async fn failing_mutations_broadcast_nothing() {
+    let app = spawn_app().await;
+    let existing = app.create_project("Taken").await;
+    let mut sync = app.connect_sync().await;
+
+    let failures = [
+        app.send_json(Method::POST, "/projects", &json!({"name": "Taken"}))
+            .await,
+        app.send_json(Method::POST, "/projects", &json!({"name": "  "}))
+            .await,
+        app.send_json(Method::PATCH, "/projects/missing", &json!({"name": "x"}))
+            .await,
+        app.delete("/projects/missing").await,
+        app.delete("/recordings/missing").await,
+        app.send_json(Method::PATCH, "/recordings/missing", &json!({"title": "x"}))
+            .await,
+        app.send_json(
+            Method::POST,
+            "/conversations/missing/messages",
+            &json!({"content": "hi"}),
+        )
+        .await,
+        app.delete("/conversations/missing").await,
+        app.delete("/search/history/missing").await,
+        app.send_json(Method::POST, "/search", &json!({"query": "  "}))
+            .await,
+        app.upload("notes.txt", b"just some text, not audio".to_vec())
+            .await,
+    ];
+    for response in failures {
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/projects/{}", existing.id),
+            &json!({"name": "Sentinel"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // The next frame is the sentinel's, numbered right after the hello.
+    sync.expect(Resource::Projects, Action::Updated, Some(&existing.id))
+        .await;
+}
+
+#[tokio::test]
+async fn resume_inside_the_history_replays_the_missed_changes_in_order() {
+    let app = spawn_app().await;
+    let first = app.connect_sync().await;
+    let (epoch, seq) = (first.epoch.clone(), first.seq);
+    drop(first);
+
+    let a = app.create_project("a").await;
+    let b = app.create_project("b").await;
+    app.delete(&format!("/projects/{}", a.id)).await;
+
+    let mut again = app.connect_sync().await;
+    assert_eq!(again.seq, seq + 3);
+    again.send(&ClientMessage::Resume { epoch, seq }).await;
+    again.seq = seq;
+    again
+        .expect(Resource::Projects, Action::Created, Some(&a.id))
+        .await;
+    again
+        .expect(Resource::Projects, Action::Created, Some(&b.id))
+        .await;
+    again
+        .expect(Resource::Projects, Action::Deleted, Some(&a.id))
+        .await;
+
+    // Live frames continue after the replay.
+    let c = app.create_project("c").await;
+    again
+        .expect(Resource::Projects, Action::Created, Some(&c.id))
+        .await;
+}
+
+#[tokio::test]
+async fn resume_on_the_url_replays_before_any_live_frame() {
+    let app = spawn_app().await;
+    let epoch = app.state.hub.epoch().to_string();
+    let a = app.create_project("a").await;
+    let mut sync = app.connect_sync_at(&format!("?epoch={epoch}&seq=0")).await;
+    assert_eq!(sync.seq, 1);
+    sync.seq = 0;
+    sync.expect(Resource::Projects, Action::Created, Some(&a.id))
+        .await;
+}
+
+#[tokio::test]
+async fn resume_outside_the_history_is_one_resync_not_a_partial_replay() {
+    let app = spawn_app_with(|config| config.history_capacity = 2).await;
+    let epoch = app.state.hub.epoch().to_string();
+    for name in ["a", "b", "c", "d"] {
+        app.create_project(name).await;
+    }
+    let mut sync = app.connect_sync().await;
+    sync.send(&ClientMessage::Resume {
+        epoch: epoch.clone(),
+        seq: 1,
+    })
+    .await;
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::HistoryExpired
+        }
+    );
+
+    // Within the two kept frames it replays exactly those.
+    sync.send(&ClientMessage::Resume { epoch, seq: 2 }).await;
+    sync.seq = 2;
+    let third = sync.next_invalidate().await;
+    let fourth = sync.next_invalidate().await;
+    assert_eq!((third.seq, fourth.seq), (3, 4));
+}
+
+#[tokio::test]
+async fn resume_from_another_epoch_is_a_resync() {
+    let app = spawn_app().await;
+    app.create_project("a").await;
+    let mut sync = app.connect_sync().await;
+    sync.send(&ClientMessage::Resume {
+        epoch: "an-earlier-run".into(),
+        seq: 1,
+    })
+    .await;
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::EpochChanged
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_server_starts_a_new_epoch() {
+    let app = spawn_app().await;
+    let first_epoch = app.state.hub.epoch().to_string();
+    let data_dir = app.data_dir.clone();
+    let dir = app.stop().await;
+    let again = crate::helpers::start(data_dir, |_| {}).await;
+    assert_ne!(again.state.hub.epoch(), first_epoch);
+    again.stop().await;
+    drop(dir);
+}
+
+#[tokio::test]
+async fn a_socket_that_falls_behind_gets_a_resync_then_live_frames() {
+    let app = spawn_app_with(|config| config.socket_queue = 2).await;
+    let mut sync = app.connect_sync().await;
+    // Published back to back without yielding: this single-threaded test
+    // runtime cannot run the socket's task in between, so it must lag.
+    for _ in 0..10 {
+        app.state.hub.publish(earshot_shared::sync::Invalidate::new(
+            Resource::Projects,
+            Action::Updated,
+            Some("p".to_string()),
+        ));
+    }
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::Lagged
+        }
+    );
+    // What follows is live and in order again.
+    match sync.next().await {
+        ServerMessage::Invalidate(inv) => assert_eq!(inv.seq, 9),
+        other => panic!("expected the retained frames, got {other:?}"),
+    }
+    match sync.next().await {
+        ServerMessage::Invalidate(inv) => assert_eq!(inv.seq, 10),
+        other => panic!("expected the retained frames, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_server_answers_pings_and_sends_heartbeats() {
+    let app =
+        spawn_app_with(|config| config.heartbeat_interval = std::time::Duration::from_millis(50))
+            .await;
+    let mut sync = app.connect_sync().await;
+    sync.send(&ClientMessage::Ping).await;
+    let mut saw_pong = false;
+    let mut saw_ping = false;
+    while !(saw_pong && saw_ping) {
+        match sync.next().await {
+            ServerMessage::Pong => saw_pong = true,
+            ServerMessage::Ping => {
+                saw_ping = true;
+                sync.send(&ClientMessage::Pong).await;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn shutting_down_closes_sockets_instead_of_waiting_for_them() {
+    let app = spawn_app().await;
+    let _sync = app.connect_sync().await;
+    // Would hang if graceful shutdown waited for the open socket.
+    app.stop().await;
+}
