@@ -52,34 +52,33 @@ pub async fn search(state: &AppState, request: SearchRequest) -> ApiResult<Searc
             format!("`limit` must be 1 to {MAX_LIMIT}."),
         ));
     }
-    let Some(expression) = match_expression(&query) else {
+    let words = words_of(&query);
+    if words.is_empty() {
         return Err(ApiError::bad_request(
             "invalid_query",
             "Type at least one word to search for.",
         ));
-    };
-    if state.db.get_database_backend() != DatabaseBackend::Sqlite {
-        return Err(ApiError::Unsupported(
-            "Full-text search needs the SQLite database in this version.".to_string(),
-        ));
     }
-
     let mut tx = state.begin().await?;
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        DatabaseBackend::Sqlite,
-        "SELECT f.recording_id AS recording_id, r.title AS title,
-                -bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0) AS score,
-                snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS title_snippet,
-                snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS notes_snippet,
-                snippet(recordings_fts, 3, char(2), char(3), '…', 16) AS transcript_snippet
-         FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
-         WHERE recordings_fts MATCH ?
-         ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
-         LIMIT ?",
-        [expression.into(), i64::from(limit).into()],
-    ))
-    .all(&*tx)
-    .await?;
+    let backend = tx.get_database_backend();
+    let statement = match backend {
+        DatabaseBackend::Sqlite => Statement::from_sql_and_values(
+            backend,
+            SQLITE_SEARCH,
+            [fts5_expression(&words).into(), i64::from(limit).into()],
+        ),
+        DatabaseBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            POSTGRES_SEARCH,
+            [tsquery_expression(&words).into(), i64::from(limit).into()],
+        ),
+        _ => {
+            return Err(ApiError::Unsupported(
+                "Search needs SQLite or PostgreSQL.".to_string(),
+            ));
+        }
+    };
+    let rows = Row::find_by_statement(statement).all(&*tx).await?;
     let results: Vec<SearchResult> = rows.into_iter().map(to_result).collect();
 
     let entry_id = new_id();
@@ -137,19 +136,75 @@ pub async fn clear_history(state: &AppState) -> ApiResult<()> {
     Ok(())
 }
 
-/// Turns what the user typed into an FTS5 expression that cannot be a syntax
-/// error: every word quoted, all required, the last one as a prefix (so
-/// results follow typing). `None` when there is no word at all.
-fn match_expression(query: &str) -> Option<String> {
-    let words: Vec<&str> = query
+/// The words of what the user typed: whatever operators or quotes it held
+/// are separators, so no input can be a query syntax error.
+fn words_of(query: &str) -> Vec<&str> {
+    query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    let (last, rest) = words.split_last()?;
-    let mut expression: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-    expression.push(format!("\"{last}\"*"));
-    Some(expression.join(" "))
+        .collect()
 }
+
+/// An FTS5 expression: every word required, the last one as a prefix (so
+/// results follow typing).
+fn fts5_expression(words: &[&str]) -> String {
+    join_words(words, |w| format!("\"{w}\""), |w| format!("\"{w}\"*"), " ")
+}
+
+/// The same for PostgreSQL's `to_tsquery`.
+fn tsquery_expression(words: &[&str]) -> String {
+    join_words(words, |w| format!("'{w}'"), |w| format!("'{w}':*"), " & ")
+}
+
+fn join_words(
+    words: &[&str],
+    word: impl Fn(&str) -> String,
+    prefix: impl Fn(&str) -> String,
+    separator: &str,
+) -> String {
+    let Some((last, rest)) = words.split_last() else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = rest.iter().map(|w| word(w)).collect();
+    parts.push(prefix(last));
+    parts.join(separator)
+}
+
+/// Ranked by BM25, titles weighted above notes above transcripts.
+const SQLITE_SEARCH: &str = "
+    SELECT f.recording_id AS recording_id, r.title AS title,
+           -bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0) AS score,
+           snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS title_snippet,
+           snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS notes_snippet,
+           snippet(recordings_fts, 3, char(2), char(3), '…', 16) AS transcript_snippet
+    FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
+    WHERE recordings_fts MATCH $1
+    ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
+    LIMIT $2";
+
+/// Ranked by `ts_rank` over the same weighted fields.
+const POSTGRES_SEARCH: &str = "
+    WITH q AS (SELECT to_tsquery('simple', $1) AS query),
+    docs AS (
+        SELECT r.id, r.title, r.notes, r.transcript, r.created_at,
+               setweight(to_tsvector('simple', r.title), 'A')
+               || setweight(to_tsvector('simple', r.notes), 'B')
+               || setweight(to_tsvector('simple', r.transcript), 'C') AS document
+        FROM recordings AS r
+    ),
+    opts AS (
+        SELECT 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
+               || ', MaxFragments=1, MaxWords=24, MinWords=8, FragmentDelimiter=…' AS o
+    )
+    SELECT d.id AS recording_id, d.title AS title,
+           ts_rank('{0.1, 0.2, 0.5, 1.0}', d.document, q.query)::float8 AS score,
+           ts_headline('simple', d.title, q.query, opts.o) AS title_snippet,
+           ts_headline('simple', d.notes, q.query, opts.o) AS notes_snippet,
+           ts_headline('simple', d.transcript, q.query, opts.o) AS transcript_snippet
+    FROM docs AS d, q, opts
+    WHERE d.document @@ q.query
+    ORDER BY score DESC, d.created_at DESC
+    LIMIT $2";
 
 fn to_result(row: Row) -> SearchResult {
     let (field, snippet) = [
@@ -200,14 +255,18 @@ mod tests {
     #[test]
     fn user_text_becomes_quoted_words_with_a_prefix_last() {
         assert_eq!(
-            match_expression("budget review").as_deref(),
-            Some("\"budget\" \"review\"*")
+            fts5_expression(&words_of("budget review")),
+            r#""budget" "review"*"#
         );
         assert_eq!(
-            match_expression("NEAR(\"a\" OR b*)").as_deref(),
-            Some("\"NEAR\" \"a\" \"OR\" \"b\"*")
+            fts5_expression(&words_of(r#"NEAR("a" OR b*)"#)),
+            r#""NEAR" "a" "OR" "b"*"#
         );
-        assert_eq!(match_expression(" *() \" "), None);
+        assert_eq!(
+            tsquery_expression(&words_of("it's late")),
+            "'it' & 's' & 'late':*"
+        );
+        assert!(words_of(r#" *() " "#).is_empty());
     }
 
     #[test]

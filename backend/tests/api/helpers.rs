@@ -26,26 +26,68 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub state: AppState,
     pub data_dir: PathBuf,
-    _dir: Option<tempfile::TempDir>,
+    stored: Stored,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// What outlives a server: its data directory and database.
+pub struct Stored {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
 }
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Starts a server with a fresh data directory and a fresh database: a
+/// SQLite file in that directory, or, when `EARSHOT_TEST_POSTGRES_URL` names
+/// a PostgreSQL server, a new database there.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let data_dir = dir.path().to_path_buf();
-    let mut app = start(data_dir, configure).await;
-    app._dir = Some(dir);
-    app
+    let stored = Stored {
+        dir: tempfile::tempdir().expect("a temporary directory"),
+        database_url: fresh_postgres_database().await,
+    };
+    stored.start(configure).await
 }
 
-/// Starts a server on an existing data directory (to test restarts).
-pub async fn start(data_dir: PathBuf, configure: impl FnOnce(&mut Config)) -> TestApp {
+/// Whether these tests run against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os(POSTGRES_ENV).is_some()
+}
+
+const POSTGRES_ENV: &str = "EARSHOT_TEST_POSTGRES_URL";
+
+async fn fresh_postgres_database() -> Option<String> {
+    use sea_orm::ConnectionTrait;
+    let admin_url = std::env::var(POSTGRES_ENV).ok()?;
+    let name = format!("earshot_test_{}", uuid::Uuid::now_v7().simple());
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("the PostgreSQL server of EARSHOT_TEST_POSTGRES_URL answers");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("a test database");
+    admin.close().await.ok();
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("EARSHOT_TEST_POSTGRES_URL ends with /<database>");
+    Some(format!("{server}/{name}"))
+}
+
+impl Stored {
+    /// Starts a server on this data directory and database (again).
+    pub async fn start(self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        start(self, configure).await
+    }
+}
+
+async fn start(stored: Stored, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = stored.dir.path().to_path_buf();
     let mut config = Config::embedded(data_dir.clone());
+    config.database_url = stored.database_url.clone();
     config.heartbeat_interval = Duration::from_secs(600);
     configure(&mut config);
     let server = Server::build(config).await.expect("the server starts");
@@ -60,7 +102,7 @@ pub async fn start(data_dir: PathBuf, configure: impl FnOnce(&mut Config)) -> Te
         http: reqwest::Client::new(),
         state,
         data_dir,
-        _dir: None,
+        stored,
         shutdown: Some(shutdown),
         task: Some(task),
     }
@@ -72,7 +114,7 @@ impl TestApp {
     }
 
     /// Stops the server and waits until it has shut down; keeps the data.
-    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+    pub async fn stop(mut self) -> Stored {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -81,7 +123,7 @@ impl TestApp {
                 .expect("the server task")
                 .expect("a clean shutdown");
         }
-        self._dir.take()
+        self.stored
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> T {

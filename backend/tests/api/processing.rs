@@ -6,7 +6,7 @@ use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::{spawn_app, start};
+use crate::helpers::spawn_app;
 use earshot_backend::db::entities::recording;
 
 /// (fixture, format, duration ms, tolerance ms, sample rate, channels)
@@ -79,7 +79,6 @@ async fn a_restart_resumes_interrupted_and_queued_jobs_without_losing_data() {
     let second = app.upload_fixture("tone.ogg").await.recording.id;
     app.processed(&mut sync, &first).await;
     app.processed(&mut sync, &second).await;
-    let data_dir = app.data_dir.clone();
     let db = app.state.db.clone();
     // A crash mid-job leaves one row `processing` and another `queued`.
     for (id, status) in [(&first, "processing"), (&second, "queued")] {
@@ -92,15 +91,12 @@ async fn a_restart_resumes_interrupted_and_queued_jobs_without_losing_data() {
             .unwrap();
     }
     drop(db);
-    let dir = app.stop().await;
 
-    let again = start(data_dir, |_| {}).await;
+    let again = app.stop().await.start(|_| {}).await;
     let mut sync = again.connect_sync().await;
     for id in [&first, &second] {
         let done: RecordingDetail = again.processed(&mut sync, id).await;
         assert_eq!(done.recording.status, RecordingStatus::Ready);
         assert_eq!(done.recording.progress, 100);
     }
-    again.stop().await;
-    drop(dir);
 }

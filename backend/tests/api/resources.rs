@@ -302,6 +302,9 @@ async fn dashboard_counts_what_exists() {
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_foreign_keys_on() {
     use sea_orm::{ConnectionTrait, Statement};
+    if crate::helpers::on_postgres() {
+        return; // a SQLite property
+    }
     let app = spawn_app().await;
     let backend = app.state.db.get_database_backend();
     let mode = app

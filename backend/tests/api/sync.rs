@@ -172,12 +172,8 @@ async fn resume_from_another_epoch_is_a_resync() {
 async fn a_restarted_server_starts_a_new_epoch() {
     let app = spawn_app().await;
     let first_epoch = app.state.hub.epoch().to_string();
-    let data_dir = app.data_dir.clone();
-    let dir = app.stop().await;
-    let again = crate::helpers::start(data_dir, |_| {}).await;
+    let again = app.stop().await.start(|_| {}).await;
     assert_ne!(again.state.hub.epoch(), first_epoch);
-    again.stop().await;
-    drop(dir);
 }
 
 #[tokio::test]
