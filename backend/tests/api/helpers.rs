@@ -54,14 +54,18 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 
 /// Whether these tests run against PostgreSQL.
 pub fn on_postgres() -> bool {
-    std::env::var_os(POSTGRES_ENV).is_some()
+    postgres_admin_url().is_some()
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().filter(|url| !url.is_empty())
 }
 
 const POSTGRES_ENV: &str = "EARSHOT_TEST_POSTGRES_URL";
 
 async fn fresh_postgres_database() -> Option<String> {
     use sea_orm::ConnectionTrait;
-    let admin_url = std::env::var(POSTGRES_ENV).ok()?;
+    let admin_url = postgres_admin_url()?;
     let name = format!("earshot_test_{}", uuid::Uuid::now_v7().simple());
     let admin = sea_orm::Database::connect(&admin_url)
         .await
