@@ -58,7 +58,9 @@ pub fn on_postgres() -> bool {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var(POSTGRES_ENV).ok().filter(|url| !url.is_empty())
+    std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|url| !url.is_empty())
 }
 
 const POSTGRES_ENV: &str = "EARSHOT_TEST_POSTGRES_URL";

@@ -1,0 +1,31 @@
+//! The root component: the stylesheet, the API client in context, the router.
+
+use dioxus::prelude::*;
+
+use crate::api::{ApiClient, ServerAddress};
+use crate::route::Route;
+
+/// The one stylesheet, compiled in so the app needs no asset pipeline (`dx`
+/// is optional; without it `asset!()` would not resolve in the web build).
+const STYLE: &str = include_str!("../../assets/style.css");
+
+/// The whole app. Expects a [`ServerAddress`] in the root context (the
+/// platform launcher provides it) and provides an [`ApiClient`] for it.
+#[component]
+pub fn App() -> Element {
+    let address = use_context::<ServerAddress>();
+    use_context_provider(|| ApiClient::new(address));
+    rsx! {
+        document::Title { "Earshot" }
+        document::Style { "{STYLE}" }
+        Router::<Route> {}
+    }
+}
+
+/// The API client of the server this app talks to.
+///
+/// Pages call it inside `use_resource`; the coming query cache will take its
+/// place as what pages use.
+pub fn use_api() -> ApiClient {
+    use_context::<ApiClient>()
+}

@@ -1,0 +1,30 @@
+//! What pages are made of. Components take data and callbacks, never fetch,
+//! and are named after what the user sees.
+//!
+//! - [`layout`]: the shell around every page (navigation, brand, the slot for
+//!   the connection indicator).
+//! - [`icons`]: the inline SVG icons.
+//! - [`page_header`]: a page's title and its actions.
+//! - [`load_state`]: loading, error-with-retry and empty states.
+//! - [`refresh_button`]: the manual refresh.
+//! - [`stat_card`], [`status_breakdown`], [`per_day_chart`]: dashboard figures.
+//! - [`status_badge`], [`progress_bar`], [`recording_table`],
+//!   [`recent_recordings`], [`waveform`]: recordings.
+//! - [`search_box`], [`snippet`]: the search field, and a result's text with
+//!   its hits marked.
+
+pub mod icons;
+pub mod layout;
+pub mod load_state;
+pub mod page_header;
+pub mod per_day_chart;
+pub mod progress_bar;
+pub mod recent_recordings;
+pub mod recording_table;
+pub mod refresh_button;
+pub mod search_box;
+pub mod snippet;
+pub mod stat_card;
+pub mod status_badge;
+pub mod status_breakdown;
+pub mod waveform;

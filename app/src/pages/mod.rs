@@ -1,0 +1,17 @@
+//! One module per page. A page owns its fetching (for now `use_resource` over
+//! the [`ApiClient`](crate::api::ApiClient); the query cache replaces it next)
+//! and hands data to components.
+//!
+//! - [`dashboard`] shows `/`;
+//! - [`recordings`] shows `/recordings` and `/recordings/:id`;
+//! - [`projects`] shows `/projects` and `/projects/:id`;
+//! - [`chats`] shows `/chats` and `/chats/:id`;
+//! - [`search`] shows `/search`;
+//! - [`not_found`] shows anything else.
+
+pub mod chats;
+pub mod dashboard;
+pub mod not_found;
+pub mod projects;
+pub mod recordings;
+pub mod search;

@@ -1,0 +1,4 @@
+//! The projects pages: [`list`] (`/projects`) and [`detail`] (`/projects/:id`).
+
+pub mod detail;
+pub mod list;

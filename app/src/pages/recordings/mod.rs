@@ -1,0 +1,4 @@
+//! The recordings pages: [`list`] (`/recordings`) and [`detail`] (`/recordings/:id`).
+
+pub mod detail;
+pub mod list;

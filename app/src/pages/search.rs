@@ -1,0 +1,182 @@
+//! `/search`: search titles, notes and transcripts; the saved history below.
+
+use dioxus::prelude::*;
+use earshot_shared::dto::{
+    SearchField, SearchHistoryEntry, SearchRequest, SearchResponse, SearchResult,
+};
+
+use crate::api::ApiError;
+use crate::app::use_api;
+use crate::components::load_state::{EmptyState, LoadError, Loading};
+use crate::components::page_header::PageHeader;
+use crate::components::search_box::SearchBox;
+use crate::components::snippet::HighlightedSnippet;
+use crate::format;
+use crate::route::Route;
+
+/// What the last search did.
+#[derive(Clone, Debug, PartialEq)]
+enum SearchState {
+    /// Nothing searched yet.
+    Idle,
+    /// Waiting for the answer to this query.
+    Running(String),
+    /// The answer, or why there is none.
+    Done(Result<SearchResponse, ApiError>),
+}
+
+/// A search box that runs `POST /api/search`, its results, and the history
+/// from `GET /api/search/history`.
+#[component]
+pub fn SearchPage() -> Element {
+    let api = use_api();
+    let history_api = api.clone();
+    let mut history = use_resource(move || {
+        let api = history_api.clone();
+        async move { api.search_history().await }
+    });
+    // What the search box holds. Kept up to date by the box, read only in
+    // handlers, so typing does not re-render the page.
+    let mut query = use_signal(String::new);
+    let mut box_generation = use_signal(|| 0u32);
+    let mut state = use_signal(|| SearchState::Idle);
+    // Numbers the searches, so that an older answer arriving late does not
+    // replace a newer one.
+    let mut latest = use_signal(|| 0u64);
+
+    // Runs `text` as a search; the server saves it, so the history is
+    // fetched again once the answer is in.
+    let run = use_callback(move |text: String| {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        latest += 1;
+        let this_search = *latest.peek();
+        state.set(SearchState::Running(text.clone()));
+        let api = api.clone();
+        spawn(async move {
+            let request = SearchRequest {
+                query: text,
+                limit: None,
+            };
+            let answer = api.search(&request).await;
+            if *latest.peek() == this_search {
+                state.set(SearchState::Done(answer));
+            }
+            history.restart();
+        });
+    });
+
+    let results = match state() {
+        SearchState::Idle => rsx! {},
+        SearchState::Running(text) => rsx! { Loading { label: "Searching for “{text}”…" } },
+        SearchState::Done(Err(error)) => rsx! {
+            LoadError { message: error.to_string(), on_retry: move |_| run(query.peek().clone()) }
+        },
+        SearchState::Done(Ok(response)) if response.results.is_empty() => rsx! {
+            EmptyState {
+                title: "No matches",
+                message: "Nothing matches “{response.query}”. Every word has to appear; \
+                          the last one may be the start of a word.",
+            }
+        },
+        SearchState::Done(Ok(response)) => rsx! {
+            p { class: "muted",
+                {format::count(response.results.len() as u64, "result", "results")}
+                " for “{response.query}”"
+            }
+            ol { class: "card-list",
+                for (rank, result) in response.results.into_iter().enumerate() {
+                    SearchResultItem { key: "{rank}-{result.recording_id}", result }
+                }
+            }
+        },
+    };
+
+    let history_list = match history() {
+        None => rsx! { Loading { label: "Loading history…" } },
+        Some(Err(error)) => rsx! {
+            LoadError { message: error.to_string(), on_retry: move |_| history.restart() }
+        },
+        Some(Ok(entries)) if entries.is_empty() => rsx! {
+            p { class: "muted", "Searches you run are kept here." }
+        },
+        Some(Ok(entries)) => rsx! {
+            ul { class: "history-list",
+                for entry in entries {
+                    SearchHistoryItem {
+                        key: "{entry.id}",
+                        entry,
+                        on_select: move |text: String| {
+                            query.set(text.clone());
+                            box_generation += 1;
+                            run(text);
+                        },
+                    }
+                }
+            }
+        },
+    };
+
+    rsx! {
+        PageHeader { title: "Search" }
+        // A new key re-creates the box with `query` in it (see `SearchBox`).
+        for generation in [box_generation()] {
+            SearchBox {
+                key: "{generation}",
+                initial: query.peek().clone(),
+                on_input: move |text| query.set(text),
+                on_submit: move |_| run(query.peek().clone()),
+            }
+        }
+        section { class: "search-results", aria_live: "polite", {results} }
+        section { class: "card panel",
+            h2 { class: "panel-title", "Recent searches" }
+            {history_list}
+        }
+    }
+}
+
+/// One result: the recording's title (a link), where it matched, and the
+/// passage with the hits marked.
+#[component]
+fn SearchResultItem(result: SearchResult) -> Element {
+    let field = match result.field {
+        SearchField::Title => "Title",
+        SearchField::Notes => "Notes",
+        SearchField::Transcript => "Transcript",
+    };
+    rsx! {
+        li { class: "card list-card search-result",
+            div { class: "list-card-text",
+                Link {
+                    class: "row-title",
+                    to: Route::Recording { id: result.recording_id.clone() },
+                    "{result.title}"
+                }
+                span { class: "row-sub", "Matched in {field}" }
+                HighlightedSnippet { parts: result.snippet }
+            }
+        }
+    }
+}
+
+/// A saved search; choosing it runs it again.
+#[component]
+fn SearchHistoryItem(entry: SearchHistoryEntry, on_select: EventHandler<String>) -> Element {
+    let query = entry.query.clone();
+    rsx! {
+        li { class: "history-item",
+            button {
+                class: "link-button",
+                onclick: move |_| on_select.call(query.clone()),
+                "{entry.query}"
+            }
+            span { class: "row-sub",
+                {format::count(entry.result_count, "result", "results")}
+                " · {format::when(&entry.created_at)}"
+            }
+        }
+    }
+}

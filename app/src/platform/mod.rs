@@ -1,0 +1,40 @@
+//! Everything that differs between the desktop app, the web build and the
+//! mobile preview, chosen at compile time by the crate's features.
+//!
+//! Each platform module exposes `launch(options)`, which finds (or starts) the
+//! server, puts its [`ServerAddress`](crate::api::ServerAddress) into the root
+//! context and runs the Dioxus app until it ends. Pages and components never
+//! `#[cfg]`; when they need something platform-specific, it is added here.
+//!
+//! - `desktop`: starts the embedded backend (unless `--server` is given) and
+//!   opens the window; stops the backend when the window closes.
+//! - `mobile`: a phone-sized window on a running server.
+//! - `web`: the browser build; the server is the page's origin.
+//! - `window`: the window settings desktop and mobile share.
+//! - `logging`: log output of the native builds.
+//!
+//! When several platform features are enabled, desktop wins over mobile, and
+//! both over web.
+
+#[cfg(feature = "desktop")]
+mod desktop;
+#[cfg(feature = "desktop")]
+pub use desktop::launch;
+
+#[cfg(all(feature = "mobile", not(feature = "desktop")))]
+mod mobile;
+#[cfg(all(feature = "mobile", not(feature = "desktop")))]
+pub use mobile::launch;
+
+#[cfg(all(feature = "web", not(any(feature = "desktop", feature = "mobile"))))]
+mod web;
+#[cfg(all(feature = "web", not(any(feature = "desktop", feature = "mobile"))))]
+pub use web::launch;
+
+#[cfg(any(feature = "desktop", feature = "mobile"))]
+mod logging;
+#[cfg(any(feature = "desktop", feature = "mobile"))]
+mod window;
+
+#[cfg(not(any(feature = "desktop", feature = "mobile", feature = "web")))]
+compile_error!("enable one of the features `desktop`, `web` or `mobile`");
