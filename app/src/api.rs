@@ -44,9 +44,15 @@ pub enum ApiError {
     Decode(String),
 }
 
+impl crate::query::QueryError for ApiError {
+    fn is_client_error(&self) -> bool {
+        ApiError::is_client_error(self)
+    }
+}
+
 #[allow(
     dead_code,
-    reason = "for the query cache (retries) and mutations (error toasts), which come next"
+    reason = "status and code are for mutation error toasts, which come with the pages"
 )]
 impl ApiError {
     /// `true` for a 4xx answer: the request itself is wrong (not found,

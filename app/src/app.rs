@@ -3,6 +3,8 @@
 use dioxus::prelude::*;
 
 use crate::api::{ApiClient, ServerAddress};
+use crate::query::QueryClientProvider;
+use crate::query::inspector::CacheInspector;
 use crate::route::Route;
 
 /// The one stylesheet, compiled in so the app needs no asset pipeline (`dx`
@@ -18,14 +20,16 @@ pub fn App() -> Element {
     rsx! {
         document::Title { "Earshot" }
         document::Style { "{STYLE}" }
-        Router::<Route> {}
+        QueryClientProvider {
+            Router::<Route> {}
+            CacheInspector {}
+        }
     }
 }
 
 /// The API client of the server this app talks to.
 ///
-/// Pages call it inside `use_resource`; the coming query cache will take its
-/// place as what pages use.
+/// Pages give it to [`crate::query::use_query`] as their fetcher.
 pub fn use_api() -> ApiClient {
     use_context::<ApiClient>()
 }

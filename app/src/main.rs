@@ -1,56 +1,5 @@
-//! Earshot's user interface, one codebase for three ways of running:
-//! a desktop window with the backend embedded in the same process (the
-//! default), a web build served by `earshot-server`, and a phone-sized
-//! preview of the mobile layout.
-//!
-//! Modules, from the outside in:
-//!
-//! - [`cli`]: the command line (`--server`, `--token`, `--data-dir`,
-//!   `--mobile-preview`) and its `EARSHOT_*` variables.
-//! - [`platform`]: everything that differs between desktop, web and mobile,
-//!   behind `#[cfg]`: starting the embedded backend, the window, finding the
-//!   server. It launches Dioxus with a [`api::ServerAddress`] in context.
-//! - [`app`]: the root component; turns that address into an [`api::ApiClient`]
-//!   in context and renders the router.
-//! - [`route`]: the URLs and the navigation sections.
-//! - [`pages`]: one module per page; a page owns its fetching.
-//! - [`components`]: what pages are made of (layout, cards, chart, badges);
-//!   components take data and callbacks and never fetch.
-//! - [`api`]: the typed REST client (same code on native and wasm).
-//! - [`format`]: durations, sizes, dates and levels as they read on screen.
-//!
-//! Data flows one way: page → `use_resource` → [`api::ApiClient`] → HTTP →
-//! backend, and the answer back into the page's state.
+//! The `earshot` binary: see the library's documentation for the app itself.
 
-mod api;
-mod app;
-mod cli;
-mod components;
-mod format;
-mod pages;
-mod platform;
-mod route;
-
-use std::process::ExitCode;
-
-use cli::{Command, USAGE};
-
-fn main() -> ExitCode {
-    match Command::from_env() {
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(options)) => match platform::launch(options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("earshot: {error:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(error) => {
-            eprintln!("earshot: {error}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    earshot_app::run()
 }

@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 use earshot_shared::dto::DashboardStats;
+use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::load_state::{EmptyState, LoadError, Loading};
@@ -12,24 +13,22 @@ use crate::components::refresh_button::RefreshButton;
 use crate::components::stat_card::StatCard;
 use crate::components::status_breakdown::StatusBreakdown;
 use crate::format;
+use crate::query::use_query;
 use crate::route::Route;
 
-/// `/`: the dashboard, from `GET /api/dashboard/stats`.
+/// `/`: the dashboard, from `GET /api/dashboard/stats` through the query cache.
 #[component]
 pub fn DashboardPage() -> Element {
     let api = use_api();
-    let mut stats = use_resource(move || {
+    let stats = use_query(keys::dashboard::stats(), move || {
         let api = api.clone();
         async move { api.dashboard_stats().await }
     });
-    let busy = *stats.state().read() == UseResourceState::Pending;
+    let retry = stats.clone();
+    let refresh = stats.clone();
 
-    let body = match stats() {
-        None => rsx! { Loading { label: "Loading the dashboard…" } },
-        Some(Err(error)) => rsx! {
-            LoadError { message: error.to_string(), on_retry: move |_| stats.restart() }
-        },
-        Some(Ok(stats)) if stats.by_status.total() == 0 => rsx! {
+    let body = match (stats.data(), stats.error()) {
+        (Some(stats), _) if stats.by_status.total() == 0 => rsx! {
             EmptyState {
                 title: "Import your first recording",
                 message: "Recordings you import show up here with their processing progress, \
@@ -37,12 +36,21 @@ pub fn DashboardPage() -> Element {
                 Link { class: "button primary", to: Route::Recordings {}, "Go to Recordings" }
             }
         },
-        Some(Ok(stats)) => rsx! { DashboardOverview { stats } },
+        (Some(data), error) => rsx! {
+            if let Some(error) = error {
+                p { class: "notice", role: "status", "Could not refresh: {error}. Showing the last figures." }
+            }
+            DashboardOverview { stats: (*data).clone() }
+        },
+        (None, Some(error)) => rsx! {
+            LoadError { message: error.to_string(), on_retry: move |_| retry.refetch() }
+        },
+        (None, None) => rsx! { Loading { label: "Loading the dashboard…" } },
     };
 
     rsx! {
         PageHeader { title: "Dashboard",
-            RefreshButton { busy, onclick: move |_| stats.restart() }
+            RefreshButton { busy: stats.is_fetching(), onclick: move |_| refresh.refetch() }
         }
         {body}
     }

@@ -11,6 +11,8 @@
 //! - `mobile`: a phone-sized window on a running server.
 //! - `web`: the browser build; the server is the page's origin.
 //! - `window`: the window settings desktop and mobile share.
+//! - `timer`: sleeping (tokio natively, `setTimeout` in the browser).
+//! - `focus`: noticing that the window or page regained focus.
 //! - `logging`: log output of the native builds.
 //!
 //! When several platform features are enabled, desktop wins over mobile, and
@@ -35,6 +37,11 @@ pub use web::launch;
 mod logging;
 #[cfg(any(feature = "desktop", feature = "mobile"))]
 mod window;
+
+mod focus;
+mod timer;
+pub use focus::use_window_focus;
+pub use timer::sleep;
 
 #[cfg(not(any(feature = "desktop", feature = "mobile", feature = "web")))]
 compile_error!("enable one of the features `desktop`, `web` or `mobile`");

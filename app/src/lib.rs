@@ -1,0 +1,61 @@
+//! Earshot's user interface, one codebase for three ways of running:
+//! a desktop window with the backend embedded in the same process (the
+//! default), a web build served by `earshot-server`, and a phone-sized
+//! preview of the mobile layout.
+//!
+//! Modules, from the outside in:
+//!
+//! - [`cli`]: the command line (`--server`, `--token`, `--data-dir`,
+//!   `--mobile-preview`) and its `EARSHOT_*` variables.
+//! - [`platform`]: everything that differs between desktop, web and mobile,
+//!   behind `#[cfg]`: starting the embedded backend, the window, finding the
+//!   server. It launches Dioxus with a [`api::ServerAddress`] in context.
+//! - [`app`]: the root component; turns that address into an [`api::ApiClient`]
+//!   in context and renders the router.
+//! - [`route`]: the URLs and the navigation sections.
+//! - [`pages`]: one module per page; a page owns its fetching.
+//! - [`components`]: what pages are made of (layout, cards, chart, badges);
+//!   components take data and callbacks and never fetch.
+//! - [`api`]: the typed REST client (same code on native and wasm).
+//! - [`format`]: durations, sizes, dates and levels as they read on screen.
+//! - [`query`]: the query cache — a framework-free core and Dioxus hooks
+//!   over it; pages read and write the server's data through it.
+//!
+//! Data flows one way: page → [`query::use_query`] → [`query::QueryClient`]
+//! → [`api::ApiClient`] → HTTP → backend; and back: a change on the server →
+//! sync message → [`query::QueryClient::invalidate`] → refetch → the page.
+
+mod api;
+mod app;
+mod cli;
+mod components;
+mod format;
+mod pages;
+mod platform;
+pub mod query;
+mod route;
+
+use std::process::ExitCode;
+
+use cli::{Command, USAGE};
+
+/// Runs the app as the command line asks (the `earshot` binary's `main`).
+pub fn run() -> ExitCode {
+    match Command::from_env() {
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Run(options)) => match platform::launch(options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("earshot: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(error) => {
+            eprintln!("earshot: {error}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
