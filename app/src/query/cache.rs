@@ -229,11 +229,50 @@ struct Inner {
 
 /// The query cache. Cheap to clone; clones share the cache.
 ///
-/// ```ignore
-/// let client = QueryClient::new(runtime, QueryOptions::default());
+/// ```
+/// use std::rc::Rc;
+/// use std::time::Duration;
+///
+/// use earshot_app::query::runtime::TokioLocalRuntime;
+/// use earshot_app::query::{QueryClient, QueryError, QueryOptions};
+/// use earshot_shared::keys;
+///
+/// #[derive(Clone, Debug, PartialEq)]
+/// struct Offline;
+/// impl std::fmt::Display for Offline {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("offline")
+///     }
+/// }
+/// impl QueryError for Offline {
+///     fn is_client_error(&self) -> bool {
+///         false
+///     }
+/// }
+///
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+/// # runtime.block_on(tokio::task::LocalSet::new().run_until(async {
+/// let client = QueryClient::new(TokioLocalRuntime, QueryOptions::default());
 /// let key = keys::dashboard::stats();
-/// let _sub = client.subscribe(&key, options, fetcher, Rc::new(|| println!("changed")));
-/// client.invalidate(&keys::dashboard::stats()); // refetches it
+/// let fetches = Rc::new(std::cell::Cell::new(0));
+/// let counter = fetches.clone();
+/// let _subscription = client.subscribe(
+///     &key,
+///     client.defaults(),
+///     Rc::new(move || {
+///         counter.set(counter.get() + 1);
+///         Box::pin(async { Ok::<_, Offline>(42) })
+///     }),
+///     Rc::new(|| println!("the dashboard's data changed")),
+/// );
+/// tokio::time::sleep(Duration::from_millis(1)).await;
+/// assert_eq!(client.get_query_data::<i32>(&key).as_deref(), Some(&42));
+///
+/// // A change on the server: every key under `dashboard` refetches.
+/// client.invalidate(&keys::dashboard::stats());
+/// tokio::time::sleep(Duration::from_millis(1)).await;
+/// assert_eq!(fetches.get(), 2);
+/// # }));
 /// ```
 #[derive(Clone)]
 pub struct QueryClient {

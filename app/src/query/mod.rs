@@ -21,6 +21,8 @@
 //!
 //! [`QueryKey`]: earshot_shared::QueryKey
 
+#![warn(missing_docs)]
+
 pub mod cache;
 pub mod hooks;
 pub mod inspector;
