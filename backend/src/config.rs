@@ -56,12 +56,25 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("earshot.db").display()
-            ),
+            None => sqlite_url(&self.data_dir.join("earshot.db")),
         }
     }
+}
+
+/// The URL of the SQLite file at `path`, created if missing. The URL's parser
+/// percent-decodes the path and cuts it at `?`, so `%`, `?` and `#` in a
+/// folder name are percent-encoded.
+fn sqlite_url(path: &std::path::Path) -> String {
+    let mut encoded = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => encoded.push_str("%25"),
+            '?' => encoded.push_str("%3F"),
+            '#' => encoded.push_str("%23"),
+            c => encoded.push(c),
+        }
+    }
+    format!("sqlite://{encoded}?mode=rwc")
 }
 
 /// The user's data directory for Earshot (e.g. `~/.local/share/earshot`).
@@ -69,4 +82,27 @@ pub fn default_data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "earshot")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("earshot-data"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_database_is_earshot_db_in_the_data_dir() {
+        let config = Config::embedded(PathBuf::from("/home/ann/.local/share/earshot"));
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///home/ann/.local/share/earshot/earshot.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn url_characters_in_the_data_dir_are_percent_encoded() {
+        let config = Config::embedded(PathBuf::from("/data/100% sure?#1"));
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///data/100%25 sure%3F%231/earshot.db?mode=rwc"
+        );
+    }
 }

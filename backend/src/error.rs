@@ -4,9 +4,12 @@
 //! [`IntoResponse`] gives the status and a `{code, message}` body. Internal
 //! errors are logged with their cause and shown as a plain sentence.
 
-use axum::extract::multipart::MultipartError;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use earshot_shared::dto::ErrorBody;
 use sea_orm::{DbErr, SqlErr};
@@ -25,6 +28,9 @@ pub enum ApiError {
         /// What to fix.
         message: String,
     },
+    /// The route exists but does not take the request's method.
+    #[error("This route does not take that method.")]
+    MethodNotAllowed,
     /// The request conflicts with existing data (e.g. a duplicate name).
     #[error("{0}")]
     Conflict(String),
@@ -61,6 +67,7 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::NotAudio(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_audio"),
@@ -91,10 +98,19 @@ impl IntoResponse for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if matches!(err, DbErr::RecordNotUpdated) {
+            // The row was deleted between reading and updating it.
+            return ApiError::NotFound("record");
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 ApiError::Conflict("That name is already taken.".to_string())
             }
+            // What the request refers to was deleted while it ran.
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => ApiError::bad_request(
+                "invalid_reference",
+                "The request refers to something that does not exist (any more).",
+            ),
             _ => ApiError::Internal(err.into()),
         }
     }
@@ -107,7 +123,9 @@ impl From<JsonRejection> for ApiError {
                 "invalid_body",
                 "Expected a JSON body with `Content-Type: application/json`.",
             ),
-            JsonRejection::BytesRejection(_) => {
+            JsonRejection::BytesRejection(rejection)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 ApiError::TooLarge("The request body is too large.".to_string())
             }
             other => ApiError::bad_request("invalid_body", other.body_text()),
@@ -137,6 +155,18 @@ impl From<MultipartError> for ApiError {
     }
 }
 
+impl From<MultipartRejection> for ApiError {
+    fn from(rejection: MultipartRejection) -> Self {
+        ApiError::bad_request("invalid_upload", rejection.body_text())
+    }
+}
+
+impl From<WebSocketUpgradeRejection> for ApiError {
+    fn from(rejection: WebSocketUpgradeRejection) -> Self {
+        ApiError::bad_request("not_websocket", rejection.body_text())
+    }
+}
+
 impl From<std::io::Error> for ApiError {
     fn from(err: std::io::Error) -> Self {
         ApiError::Internal(err.into())
@@ -163,3 +193,48 @@ pub struct Query<T>(pub T);
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// `axum::extract::Multipart` whose rejections are [`ApiError`]s.
+#[derive(Debug)]
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Multipart(
+            axum::extract::Multipart::from_request(request, state).await?,
+        ))
+    }
+}
+
+/// `axum::extract::ws::WebSocketUpgrade` whose rejections are [`ApiError`]s.
+#[derive(Debug)]
+pub struct WebSocketUpgrade(pub axum::extract::ws::WebSocketUpgrade);
+
+impl<S: Send + Sync> FromRequestParts<S> for WebSocketUpgrade {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(WebSocketUpgrade(
+            axum::extract::ws::WebSocketUpgrade::from_request_parts(parts, state).await?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_that_vanished_before_its_update_is_404() {
+        let response = ApiError::from(DbErr::RecordNotUpdated).into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn other_database_errors_are_500() {
+        let response = ApiError::from(DbErr::Custom("disk on fire".into())).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

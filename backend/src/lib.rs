@@ -6,13 +6,15 @@
 //! future resolves.
 //!
 //! - [`config`]: what the server needs to start.
-//! - [`routes`]: the axum router — thin handlers under `/api`.
+//! - [`routes`]: the axum router — thin handlers under `/api`; a request
+//!   that may write runs to its end even if its client goes away.
 //! - [`services`]: the database work behind each route; every mutation runs
 //!   in a [`db::Tx`] that publishes its changes only after it commits.
 //! - [`sync`]: the [`sync::Hub`] that numbers and fans out invalidations, and
 //!   the `/api/ws/sync` socket.
 //! - [`processing`]: the background jobs that decode and measure recordings.
 //! - [`storage`]: the imported audio files on disk.
+//! - [`state`]: what every handler shares.
 //! - [`db`]: connection, migrations, entities.
 //! - [`error`]: the one API error type and its HTTP mapping.
 //!
@@ -32,6 +34,7 @@ pub mod sync;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -39,6 +42,10 @@ use tokio::sync::watch;
 
 pub use config::{Config, default_data_dir};
 pub use state::AppState;
+
+/// How long in-flight requests, and then the jobs, may take to finish once
+/// the server is asked to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// A server that is bound and migrated, ready to [`run_until`](Server::run_until).
 #[derive(Debug)]
@@ -50,7 +57,8 @@ pub struct Server {
 
 impl Server {
     /// Prepares the data directory, connects to the database, runs the
-    /// migrations, re-queues unfinished jobs and binds `config.bind`.
+    /// migrations, removes stored files that belong to no recording,
+    /// re-queues unfinished jobs and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(config.bind)
             .await
@@ -72,6 +80,13 @@ impl Server {
         let storage = storage::Storage::open(&config.data_dir)
             .await
             .context("cannot prepare the recordings folder")?;
+        let recorded = services::recordings::ids(&db)
+            .await
+            .context("cannot list the recordings")?;
+        storage
+            .remove_strays(&recorded)
+            .await
+            .context("cannot tidy the recordings folder")?;
         let hub = Arc::new(sync::Hub::new(config.history_capacity, config.socket_queue));
         let processor = Arc::new(processing::Processor::start(
             db.clone(),
@@ -91,6 +106,7 @@ impl Server {
             processor,
             config: Arc::new(config),
             shutdown: shutdown_rx,
+            mutations: state::Mutations::new(),
         };
         Ok(Server {
             listener,
@@ -113,6 +129,11 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then closes sockets, finishes
     /// in-flight requests, stops the jobs and closes the database.
+    ///
+    /// In-flight requests (and mutations whose client left) get
+    /// [`SHUTDOWN_GRACE`] after the signal; the jobs get as long again. What
+    /// has not finished by then is dropped: a write that did not commit rolls
+    /// back, and an interrupted job is re-queued at the next start.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -127,16 +148,108 @@ impl Server {
             shutdown.await;
             let _ = stop.send(true);
         };
-        axum::serve(listener, app)
-            .with_graceful_shutdown(signal)
+        let mut stopping = state.shutdown.clone();
+        let signalled = async move {
+            if stopping.wait_for(|stop| *stop).await.is_err() {
+                // Dropped without a signal: the server is not stopping.
+                std::future::pending::<()>().await;
+            }
+        };
+        let requests = async {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await
+                .context("server error")?;
+            state.mutations.settled().await;
+            anyhow::Ok(())
+        };
+        match within_grace_after(signalled, SHUTDOWN_GRACE, requests).await {
+            Some(served) => served?,
+            None => tracing::warn!(
+                grace = ?SHUTDOWN_GRACE,
+                "requests still running at shutdown are dropped"
+            ),
+        }
+        if tokio::time::timeout(SHUTDOWN_GRACE, state.processor.shutdown())
             .await
-            .context("server error")?;
-        state.processor.shutdown().await;
+            .is_err()
+        {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "processing did not stop in time");
+        }
         state
             .db
             .close()
             .await
             .context("cannot close the database")?;
         Ok(())
+    }
+}
+
+/// Runs `work` to its end, unless it is still running `grace` after `start`
+/// resolves; then gives up on it and returns `None`.
+async fn within_grace_after<T>(
+    start: impl Future<Output = ()>,
+    grace: Duration,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let deadline = async {
+        start.await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        biased;
+        done = work => Some(done),
+        () = deadline => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::oneshot;
+    use tokio::time::Instant;
+
+    #[tokio::test(start_paused = true)]
+    async fn work_that_outlasts_the_grace_is_given_up_exactly_then() {
+        let (signal, signalled) = oneshot::channel::<()>();
+        let began = Instant::now();
+        let stuck = std::future::pending::<()>();
+        let outcome = tokio::join!(
+            within_grace_after(
+                async {
+                    let _ = signalled.await;
+                },
+                Duration::from_secs(10),
+                stuck,
+            ),
+            async {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                signal.send(()).unwrap();
+            },
+        )
+        .0;
+        assert_eq!(outcome, None);
+        assert_eq!(began.elapsed(), Duration::from_secs(13));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn work_that_ends_in_time_is_waited_for() {
+        let work = async {
+            tokio::time::sleep(Duration::from_secs(9)).await;
+            "done"
+        };
+        let outcome = within_grace_after(async {}, Duration::from_secs(10), work).await;
+        assert_eq!(outcome, Some("done"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_signal_there_is_no_deadline() {
+        let work = async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            "done"
+        };
+        let never = std::future::pending::<()>();
+        let outcome = within_grace_after(never, Duration::from_secs(10), work).await;
+        assert_eq!(outcome, Some("done"));
     }
 }

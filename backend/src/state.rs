@@ -28,11 +28,54 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Turns `true` when the server shuts down (sockets close on it).
     pub shutdown: watch::Receiver<bool>,
+    /// The mutating requests under way, which shutdown lets finish.
+    pub mutations: Mutations,
 }
 
 impl AppState {
     /// Begins a transaction whose changes are published when it commits.
     pub async fn begin(&self) -> ApiResult<Tx> {
         Ok(Tx::begin(&self.db, self.hub.clone()).await?)
+    }
+}
+
+/// Counts the mutating requests that are running, whether or not their client
+/// still waits for them, so that shutdown can let them finish.
+#[derive(Clone, Debug)]
+pub struct Mutations(Arc<watch::Sender<usize>>);
+
+/// Counts one mutation until dropped.
+#[derive(Debug)]
+pub struct MutationGuard(Arc<watch::Sender<usize>>);
+
+impl Mutations {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Mutations(Arc::new(watch::Sender::new(0)))
+    }
+
+    /// Counts a mutation until the guard is dropped.
+    pub fn start(&self) -> MutationGuard {
+        self.0.send_modify(|running| *running += 1);
+        MutationGuard(self.0.clone())
+    }
+
+    /// Resolves once no mutation runs.
+    pub async fn settled(&self) {
+        let mut running = self.0.subscribe();
+        // The sender lives in `self`, so waiting cannot fail.
+        let _ = running.wait_for(|running| *running == 0).await;
+    }
+}
+
+impl Default for Mutations {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for MutationGuard {
+    fn drop(&mut self) {
+        self.0.send_modify(|running| *running -= 1);
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! Incoming files are written to `recordings/.incoming/` first and moved into
 //! place only once they are complete and look like audio, so a failed or
-//! refused upload leaves nothing behind.
+//! refused upload leaves nothing behind. A file is moved into place before
+//! its row commits; a crash in between leaves a file without a row, which
+//! [`Storage::remove_strays`] clears at the next start.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use tokio::fs;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{ApiError, ApiResult};
 use crate::processing::analyze::looks_like_audio;
@@ -71,14 +74,16 @@ impl Storage {
         })
     }
 
-    /// Copies a local file in (import by path).
+    /// Copies a local file in (import by path). A source that cannot be
+    /// read is the caller's mistake (400), not the server's.
     pub async fn copy_in(&self, source: &Path, limit: u64) -> ApiResult<Incoming> {
-        let meta = fs::metadata(source).await.map_err(|_| {
+        let unreadable = |err: std::io::Error| {
             ApiError::bad_request(
                 "invalid_path",
-                format!("Cannot read `{}`.", source.display()),
+                format!("Cannot read `{}`: {err}.", source.display()),
             )
-        })?;
+        };
+        let meta = fs::metadata(source).await.map_err(unreadable)?;
         if !meta.is_file() {
             return Err(ApiError::bad_request(
                 "invalid_path",
@@ -88,19 +93,43 @@ impl Storage {
         if meta.len() > limit {
             return Err(too_large(limit));
         }
-        let mut head = vec![0; 64];
-        let mut file = fs::File::open(source).await?;
-        let read = tokio::io::AsyncReadExt::read(&mut file, &mut head).await?;
-        head.truncate(read);
-        check_audio(&head)?;
-        drop(file);
-        let IncomingWriter {
-            file, mut incoming, ..
-        } = self.begin_incoming().await?;
-        drop(file);
-        fs::copy(source, &incoming.path).await?;
-        incoming.size = meta.len();
-        Ok(incoming)
+        // The size checked above may change while copying; the copy itself
+        // stops one byte past the limit.
+        let mut file = fs::File::open(source)
+            .await
+            .map_err(unreadable)?
+            .take(limit.saturating_add(1));
+        let mut writer = self.begin_incoming().await?;
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            let read = file.read(&mut buffer).await.map_err(unreadable)?;
+            if read == 0 {
+                break;
+            }
+            writer.write(&buffer[..read], limit).await?;
+        }
+        writer.finish().await
+    }
+
+    /// Deletes the stored files that belong to no recording (`known` holds
+    /// every recording id). Call it at start-up, before any request runs.
+    pub async fn remove_strays(&self, known: &HashSet<String>) -> std::io::Result<usize> {
+        let mut removed = 0;
+        let mut entries = fs::read_dir(self.data_dir.join(Self::DIR)).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            if !entry.file_type().await?.is_file() {
+                continue; // `.incoming`, or something that is not ours
+            }
+            let path = entry.path();
+            let id = path.file_stem().and_then(|stem| stem.to_str());
+            if id.is_some_and(|id| known.contains(id)) {
+                continue;
+            }
+            tracing::info!(path = %path.display(), "removing a file that belongs to no recording");
+            fs::remove_file(&path).await?;
+            removed += 1;
+        }
+        Ok(removed)
     }
 
     /// Moves a complete incoming file to its final place; returns the stored
@@ -138,23 +167,29 @@ pub struct IncomingWriter {
 }
 
 impl IncomingWriter {
-    const HEAD: usize = 64;
+    /// Enough bytes to tell every accepted format by its magic bytes.
+    const HEAD: usize = 12;
 
-    /// Appends a chunk; fails once more than `limit` bytes came in.
+    /// Appends a chunk; fails as soon as the first bytes do not look like
+    /// audio, or once more than `limit` bytes came in.
     pub async fn write(&mut self, chunk: &[u8], limit: u64) -> ApiResult<()> {
-        self.incoming.size += chunk.len() as u64;
-        if self.incoming.size > limit {
-            return Err(too_large(limit));
-        }
         if self.head.len() < Self::HEAD {
             let take = (Self::HEAD - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
+            if self.head.len() == Self::HEAD {
+                check_audio(&self.head)?;
+            }
+        }
+        self.incoming.size += chunk.len() as u64;
+        if self.incoming.size > limit {
+            return Err(too_large(limit));
         }
         self.file.write_all(chunk).await?;
         Ok(())
     }
 
-    /// Flushes the file and checks that it looks like audio.
+    /// Flushes the file and checks that it looks like audio (for a file
+    /// shorter than the head that [`IncomingWriter::write`] checks).
     pub async fn finish(mut self) -> ApiResult<Incoming> {
         self.file.flush().await?;
         self.file.sync_all().await?;
@@ -184,6 +219,50 @@ fn too_large(limit: u64) -> ApiError {
         "The file is larger than this server accepts ({} MiB).",
         limit / (1024 * 1024)
     ))
+}
+
+/// The text file beside an imported audio file (`talk.wav` → `talk.txt`),
+/// if there is one that fits in `max_chars` characters. One that does not, or
+/// that is not UTF-8 text, is left out with a warning: it comes along as a
+/// convenience and must not make the import fail.
+pub async fn sidecar_text(audio: &Path, max_chars: usize) -> Option<String> {
+    let path = audio.with_extension("txt");
+    match read_sidecar(&path, max_chars).await {
+        Ok(text) => text,
+        Err(problem) => {
+            tracing::warn!(path = %path.display(), %problem, "leaving out the transcript beside an imported file");
+            None
+        }
+    }
+}
+
+async fn read_sidecar(path: &Path, max_chars: usize) -> Result<Option<String>, String> {
+    let meta = match fs::metadata(path).await {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err.to_string()),
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    // No UTF-8 character is longer than 4 bytes.
+    let max_bytes = max_chars as u64 * 4;
+    if meta.len() > max_bytes {
+        return Err(format!("it is larger than {max_bytes} bytes"));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .await
+        .map_err(|err| err.to_string())?
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|err| err.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    if text.chars().count() > max_chars {
+        return Err(format!("it is longer than {max_chars} characters"));
+    }
+    Ok(Some(text))
 }
 
 /// The extension to store a file under, from its name; `bin` when unknown.

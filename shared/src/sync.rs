@@ -144,6 +144,9 @@ pub enum ResyncReason {
     HistoryExpired,
     /// The resume point belongs to another run of the server's sequence.
     EpochChanged,
+    /// The `resume` came too late to be replayed in order: after live
+    /// invalidations had already been sent, or after another client frame.
+    LateResume,
     /// A reason this client does not know.
     #[serde(other)]
     Other,
@@ -372,6 +375,12 @@ mod tests {
                 reason: ResyncReason::EpochChanged,
             },
             json!({"type": "resync", "reason": "epoch_changed"}),
+        );
+        round_trip_server(
+            ServerMessage::Resync {
+                reason: ResyncReason::LateResume,
+            },
+            json!({"type": "resync", "reason": "late_resume"}),
         );
         round_trip_server(ServerMessage::Ping, json!({"type": "ping"}));
         round_trip_server(ServerMessage::Pong, json!({"type": "pong"}));

@@ -12,11 +12,17 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+/// Connections per pool. SeaORM would give SQLite a single connection,
+/// which makes every request wait for whatever write or processing step holds
+/// it; in WAL mode readers do not block the writer, so SQLite gets a pool too.
+const POOL_SIZE: u32 = 10;
+
 /// Connects to `url` and brings the schema up to date.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
+        .max_connections(POOL_SIZE)
         .acquire_timeout(Duration::from_secs(10))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
@@ -49,13 +55,23 @@ pub struct Tx {
 
 impl Tx {
     /// Begins a transaction on `db` whose changes go to `hub`.
+    ///
+    /// On SQLite the transaction takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads and then writes cannot
+    /// wait for a busy database — SQLite fails its upgrade to a writer at once
+    /// with `SQLITE_BUSY` — whereas `BEGIN IMMEDIATE` waits for the busy
+    /// timeout. PostgreSQL ignores the mode.
     pub async fn begin(
         db: &DatabaseConnection,
         hub: std::sync::Arc<crate::sync::Hub>,
     ) -> Result<Self, sea_orm::DbErr> {
-        use sea_orm::TransactionTrait;
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
         Ok(Tx {
-            inner: db.begin().await?,
+            inner: db.begin_with_options(options).await?,
             hub,
             changes: Vec::new(),
         })
@@ -88,6 +104,13 @@ impl Tx {
 
     /// Commits, then publishes the recorded changes in order.
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        if self.changes.is_empty() {
+            return self.inner.commit().await;
+        }
+        // A transaction waiting here holds no lock that the one committing
+        // needs: on SQLite only one write transaction exists at a time, and a
+        // PostgreSQL COMMIT waits for no other transaction.
+        let _turn = self.hub.commit_turn().await;
         self.inner.commit().await?;
         for change in self.changes {
             self.hub.publish(change);

@@ -7,11 +7,17 @@
 //! write broadcast as `status_changed` after it commits. Because the state
 //! lives in the database, a restart re-queues whatever was queued or
 //! interrupted ([`Processor::requeue_unfinished`]).
+//!
+//! The writes that move a job along (claiming it, recording its result) are
+//! retried with backoff when the database refuses them; if recording the
+//! result still fails, the job is marked `failed` as a last resort rather
+//! than left `processing` until the next start.
 
 pub mod analyze;
 mod progress;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +39,11 @@ use analyze::{Analysis, AnalyzeError};
 /// Shortest time between two progress writes of one recording (≤ 4 per second).
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
+/// How many times a write that moves a job along is tried.
+const WRITE_ATTEMPTS: u32 = 4;
+/// The wait before the first retry of such a write; it doubles each time.
+const WRITE_BACKOFF: Duration = Duration::from_millis(100);
+
 /// What a job needs.
 #[derive(Clone, Debug)]
 struct Context {
@@ -40,6 +51,7 @@ struct Context {
     hub: Arc<Hub>,
     storage: Storage,
     running: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+    stopped: watch::Receiver<bool>,
 }
 
 /// The job runner. See the [module docs](self).
@@ -61,6 +73,7 @@ impl Processor {
             hub,
             storage,
             running: Arc::default(),
+            stopped: stopped.clone(),
         };
         let dispatcher = tokio::spawn(dispatch(context.clone(), receiver, workers.max(1), stopped));
         Processor {
@@ -150,23 +163,25 @@ async fn dispatch(
 ) {
     let permits = Arc::new(Semaphore::new(workers));
     let mut jobs = JoinSet::new();
+    // Both waits look at the stop flag first, so that once it is set no
+    // further job starts, even with work ready.
     loop {
         let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            biased;
             _ = stopped.wait_for(|stop| *stop) => break,
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
         };
         let id = tokio::select! {
+            biased;
+            _ = stopped.wait_for(|stop| *stop) => break,
             id = queue.recv() => match id {
                 Some(id) => id,
                 None => break,
             },
-            _ = stopped.wait_for(|stop| *stop) => break,
         };
         let context = context.clone();
         jobs.spawn(async move {
-            if let Err(err) = run(&context, &id).await {
-                tracing::error!(recording = %id, error = ?err, "processing failed to record its result");
-            }
+            run(&context, &id).await;
             drop(permit);
         });
         // Reap finished jobs so the set does not grow.
@@ -177,12 +192,32 @@ async fn dispatch(
 
 /// Runs one job: claims the row, analyses the file, records the outcome.
 #[tracing::instrument(skip(context))]
-async fn run(context: &Context, id: &str) -> anyhow::Result<()> {
-    let Some(stored_path) = claim(context, id).await? else {
+async fn run(context: &Context, id: &str) {
+    if let Err(err) = process(context, id).await {
+        tracing::error!(recording = %id, error = ?err, "processing could not record its outcome");
+        // Anything but leaving the row `processing` until the next start.
+        let reason = "Earshot could not save the result of processing this recording.";
+        if let Err(err) = finish_failed(context, id, reason).await {
+            tracing::error!(recording = %id, error = ?err, "could not mark the recording failed either");
+        }
+    }
+}
+
+async fn process(context: &Context, id: &str) -> anyhow::Result<()> {
+    // A claim that keeps failing leaves the row `queued`: it is one
+    // transaction. The next start queues it again.
+    let Some(stored_path) = retrying("claim", || claim(context, id)).await? else {
         return Ok(()); // deleted, or already handled
     };
     let cancel = Arc::new(AtomicBool::new(false));
     lock(&context.running).insert(id.to_string(), cancel.clone());
+    // Checked after registering the job, so that a shutdown either sees the
+    // job's flag or is seen here: no decode starts once shutdown began. The
+    // row stays `processing` and is re-queued at the next start.
+    if *context.stopped.borrow() {
+        lock(&context.running).remove(id);
+        return Ok(());
+    }
 
     let (progress_tx, progress_rx) = watch::channel(0.0_f32);
     let path = context.storage.absolute(&stored_path);
@@ -200,11 +235,38 @@ async fn run(context: &Context, id: &str) -> anyhow::Result<()> {
     lock(&context.running).remove(id);
 
     match outcome {
-        Ok(Ok(analysis)) => finish_ready(context, id, analysis).await,
+        Ok(Ok(analysis)) => retrying("finish", || finish_ready(context, id, &analysis)).await,
         Ok(Err(AnalyzeError::Cancelled)) => Ok(()),
-        Ok(Err(err)) => finish_failed(context, id, &err.to_string()).await,
+        Ok(Err(err)) => {
+            let reason = err.to_string();
+            retrying("finish", || finish_failed(context, id, &reason)).await
+        }
         Err(join_error) => {
-            finish_failed(context, id, &format!("processing crashed: {join_error}")).await
+            let reason = format!("processing crashed: {join_error}");
+            retrying("finish", || finish_failed(context, id, &reason)).await
+        }
+    }
+}
+
+/// Runs `write` until it succeeds, at most [`WRITE_ATTEMPTS`] times, waiting
+/// [`WRITE_BACKOFF`], then twice as long, and so on between attempts (a
+/// database that is busy or briefly unreachable often recovers).
+async fn retrying<T, F>(what: &str, mut write: impl FnMut() -> F) -> anyhow::Result<T>
+where
+    F: Future<Output = anyhow::Result<T>>,
+{
+    let mut backoff = WRITE_BACKOFF;
+    let mut attempt = 1;
+    loop {
+        match write().await {
+            Ok(done) => return Ok(done),
+            Err(err) if attempt < WRITE_ATTEMPTS => {
+                tracing::warn!(error = ?err, attempt, "{what} failed; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                attempt += 1;
+            }
+            Err(err) => return Err(err.context(format!("{what} failed {attempt} times"))),
         }
     }
 }
@@ -253,7 +315,7 @@ async fn write_progress(context: &Context, id: &str, percent: u8) -> anyhow::Res
     Ok(())
 }
 
-async fn finish_ready(context: &Context, id: &str, analysis: Analysis) -> anyhow::Result<()> {
+async fn finish_ready(context: &Context, id: &str, analysis: &Analysis) -> anyhow::Result<()> {
     let waveform = serde_json::to_string(&analysis.waveform)?;
     let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
     let updated = recording::Entity::update_many()
@@ -266,7 +328,10 @@ async fn finish_ready(context: &Context, id: &str, analysis: Analysis) -> anyhow
             recording::Column::Error,
             Expr::value(Option::<String>::None),
         )
-        .col_expr(recording::Column::Format, Expr::value(analysis.format))
+        .col_expr(
+            recording::Column::Format,
+            Expr::value(analysis.format.clone()),
+        )
         .col_expr(
             recording::Column::DurationMs,
             Expr::value(i64::try_from(analysis.duration_ms).unwrap_or(i64::MAX)),
@@ -312,4 +377,44 @@ async fn finish_failed(context: &Context, id: &str, reason: &str) -> anyhow::Res
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use tokio::time::Instant;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_write_is_retried_after_growing_waits() {
+        let attempts = Cell::new(0);
+        let began = Instant::now();
+        let written = retrying("write", || {
+            attempts.set(attempts.get() + 1);
+            let attempt = attempts.get();
+            async move {
+                anyhow::ensure!(attempt == 3, "database is locked");
+                Ok(attempt)
+            }
+        })
+        .await;
+        assert_eq!(written.unwrap(), 3);
+        assert_eq!(began.elapsed(), WRITE_BACKOFF + WRITE_BACKOFF * 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_that_keeps_failing_is_given_up_after_the_last_attempt() {
+        let attempts = Cell::new(0);
+        let began = Instant::now();
+        let written: anyhow::Result<()> = retrying("write", || {
+            attempts.set(attempts.get() + 1);
+            async { anyhow::bail!("database is locked") }
+        })
+        .await;
+        assert!(written.is_err());
+        assert_eq!(attempts.get(), WRITE_ATTEMPTS);
+        assert_eq!(began.elapsed(), WRITE_BACKOFF * (1 + 2 + 4));
+    }
 }

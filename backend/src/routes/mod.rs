@@ -8,17 +8,22 @@ mod recordings;
 mod search;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use earshot_shared::dto::Health;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, Json};
-use crate::state::AppState;
+use crate::state::{AppState, Mutations};
 
-/// Largest JSON body accepted (uploads have their own limit).
-const JSON_BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// Largest JSON body accepted (uploads have their own limit): room for a
+/// maximal transcript and notes even when every character is sent as a
+/// `\uXXXX` escape (2,000,000 × 6 bytes + 100,000 × 6 bytes).
+const JSON_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Builds the whole router.
 pub fn router(state: AppState) -> Router {
@@ -31,13 +36,12 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::routes())
         .route("/ws/sync", get(crate::sync::socket::upgrade))
         .fallback(|| async { ApiError::NotFound("route") })
-        .method_not_allowed_fallback(|| async {
-            ApiError::bad_request(
-                "method_not_allowed",
-                "This route does not take that method.",
-            )
-        })
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.mutations.clone(),
+            run_to_completion,
+        ));
     let mut app = Router::new().nest("/api", api);
     if let Some(web_dir) = &state.config.web_dir {
         let index = ServeFile::new(web_dir.join("index.html"));
@@ -51,4 +55,118 @@ async fn health() -> Json<Health> {
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     })
+}
+
+/// Runs every request that may change something in a task of its own and
+/// waits for it. A client that goes away drops the request's future; were the
+/// handler inside it, it could stop between a commit and its broadcast, or
+/// between storing a file and recording it. Once started, a mutation now runs
+/// to its end whatever the client does.
+async fn run_to_completion(
+    State(mutations): State<Mutations>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let running = mutations.start();
+    let handler = tokio::spawn(async move {
+        let response = next.run(request).await;
+        drop(running);
+        response
+    });
+    match handler.await {
+        Ok(response) => response,
+        Err(err) => {
+            ApiError::Internal(anyhow::Error::new(err).context("the request's task failed"))
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::routing::post;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::oneshot;
+
+    use super::*;
+
+    /// Sends `()` when dropped.
+    struct OnDrop(Option<oneshot::Sender<()>>);
+
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            if let Some(signal) = self.0.take() {
+                let _ = signal.send(());
+            }
+        }
+    }
+
+    fn take<T>(slot: &Mutex<Option<T>>) -> T {
+        slot.lock().unwrap().take().expect("one request")
+    }
+
+    #[tokio::test]
+    async fn a_mutation_runs_to_completion_after_its_client_disconnects() {
+        let (started, on_start) = oneshot::channel::<()>();
+        let (release, on_release) = oneshot::channel::<()>();
+        let (finished, on_finish) = oneshot::channel::<()>();
+        let (abandoned, on_abandon) = oneshot::channel::<()>();
+        let handler_slot = Arc::new(Mutex::new(Some((started, on_release, finished))));
+        let handler = move || {
+            let (started, on_release, finished) = take(&handler_slot);
+            async move {
+                let _ = started.send(());
+                let _ = on_release.await;
+                let _ = finished.send(());
+            }
+        };
+        // Outside the layer under test: tells when the server drops the
+        // request's future, i.e. has noticed that the client is gone.
+        let abandoned_slot = Arc::new(Mutex::new(Some(abandoned)));
+        let observe = move |request: Request, next: Next| {
+            let guard = OnDrop(Some(take(&abandoned_slot)));
+            async move {
+                let response = next.run(request).await;
+                drop(guard);
+                response
+            }
+        };
+        let app = Router::new()
+            .route("/", post(handler))
+            .layer(middleware::from_fn_with_state(
+                Mutations::new(),
+                run_to_completion,
+            ))
+            .layer(middleware::from_fn(observe));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let patience = Duration::from_secs(20);
+
+        let mut client = TcpStream::connect(address).await.unwrap();
+        client
+            .write_all(b"POST / HTTP/1.1\r\nhost: test\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        tokio::time::timeout(patience, on_start)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(client);
+        tokio::time::timeout(patience, on_abandon)
+            .await
+            .expect("the server notices the disconnect")
+            .unwrap();
+        let _ = release.send(());
+
+        let outcome = tokio::time::timeout(patience, on_finish).await.unwrap();
+        assert!(outcome.is_ok(), "the handler was dropped midway");
+    }
 }

@@ -1,14 +1,15 @@
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use earshot_shared::dto::{
     ImportRecording, Page, Recording, RecordingDetail, RecordingFilters, UpdateRecording,
 };
 
-use crate::error::{ApiError, ApiResult, Json, Path, Query};
+use crate::error::{ApiError, ApiResult, Json, Multipart, Path, Query};
 use crate::services::recordings::{self, NewRecording};
 use crate::state::AppState;
+use crate::storage;
 
 /// Largest text field of an upload form (a transcript can be long).
 const TEXT_FIELD_MAX: usize = 8 * 1024 * 1024;
@@ -48,7 +49,7 @@ async fn show(
 /// `project_id`, `notes` and `transcript` parts.
 async fn upload(
     State(state): State<AppState>,
-    mut form: Multipart,
+    Multipart(mut form): Multipart,
 ) -> ApiResult<(StatusCode, Json<RecordingDetail>)> {
     let limit = state.config.max_upload_bytes;
     let mut file = None;
@@ -149,9 +150,7 @@ async fn import(
         .unwrap_or("recording")
         .to_string();
     // A transcript beside the file (`talk.wav` + `talk.txt`) comes along.
-    let transcript = tokio::fs::read_to_string(path.with_extension("txt"))
-        .await
-        .ok();
+    let transcript = storage::sidecar_text(&path, recordings::TRANSCRIPT_MAX).await;
     let new = NewRecording {
         file,
         file_name,

@@ -1,6 +1,6 @@
 //! Recordings: list, read, import, edit, delete.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use earshot_shared::dto::{
@@ -10,8 +10,8 @@ use earshot_shared::dto::{
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend,
+    DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::{limited_text, required_text};
@@ -23,7 +23,8 @@ use crate::storage::{Incoming, extension_of};
 
 const TITLE_MAX: usize = 200;
 const NOTES_MAX: usize = 100_000;
-const TRANSCRIPT_MAX: usize = 2_000_000;
+/// Longest transcript, in characters.
+pub const TRANSCRIPT_MAX: usize = 2_000_000;
 
 /// A complete, audio-looking file and what the user said about it.
 #[derive(Debug)]
@@ -79,7 +80,14 @@ pub async fn list(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        // Case-insensitive as far as the database's lower() goes: SQLite's
+        // folds ASCII letters only, so a pattern folded further would miss
+        // (`É` stays `É` there); PostgreSQL's folds every letter.
+        let folded = match db.get_database_backend() {
+            DatabaseBackend::Sqlite => text.to_ascii_lowercase(),
+            _ => text.to_lowercase(),
+        };
+        let pattern = format!("%{}%", escape_like(&folded));
         let mut any = Condition::any();
         for column in [
             recording::Column::Title,
@@ -132,6 +140,17 @@ pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> ApiResult<Vec<Reco
         .all(db)
         .await?;
     with_project_names(db, models).await
+}
+
+/// The id of every recording.
+pub async fn ids(db: &impl ConnectionTrait) -> Result<HashSet<String>, DbErr> {
+    let ids: Vec<String> = recording::Entity::find()
+        .select_only()
+        .column(recording::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
 }
 
 /// One recording with its notes, transcript and waveform.
@@ -210,19 +229,29 @@ pub async fn create(state: &AppState, new: NewRecording) -> ApiResult<RecordingD
     }
     .insert(&*tx)
     .await;
-    let committed = match inserted {
-        Ok(_) => {
+    // Read back inside the transaction: the answer is the recording as
+    // created, before its job can move it on.
+    let created = match inserted {
+        Ok(_) => get(&*tx, &id).await,
+        Err(err) => Err(err.into()),
+    };
+    let committed = match created {
+        Ok(detail) => {
             tx.changed(Resource::Recordings, Action::Created, id.clone());
-            tx.commit().await
+            tx.commit().await.map(|()| detail).map_err(ApiError::from)
         }
         Err(err) => Err(err),
     };
-    if let Err(err) = committed {
-        state.storage.remove(&stored_path).await;
-        return Err(err.into());
+    match committed {
+        Ok(detail) => {
+            state.processor.enqueue(id);
+            Ok(detail)
+        }
+        Err(err) => {
+            state.storage.remove(&stored_path).await;
+            Err(err)
+        }
     }
-    state.processor.enqueue(id.clone());
-    get(&state.db, &id).await
 }
 
 /// Applies the fields given in `update`.

@@ -57,6 +57,7 @@ pub struct Hub {
     history_capacity: usize,
     state: Mutex<State>,
     sender: broadcast::Sender<Frame>,
+    commits: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -72,6 +73,7 @@ impl Hub {
                 history: VecDeque::new(),
             }),
             sender,
+            commits: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -111,6 +113,14 @@ impl Hub {
         // error only means nobody listens.
         let _ = self.sender.send(frame);
         state.seq
+    }
+
+    /// A turn to commit and then publish: held from before a commit until its
+    /// changes are published, so that changes are published in the order they
+    /// committed. Without it, a change committed after another could be
+    /// announced first (e.g. a job's progress after the recording's deletion).
+    pub async fn commit_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.commits.lock().await
     }
 
     /// Subscribes to frames published from now on.

@@ -1,25 +1,31 @@
 //! `/api/ws/sync`: one socket per client.
 //!
 //! On connect the server sends `hello {epoch, seq}` and starts forwarding
-//! every later invalidation. A client that was connected before sends
-//! `resume {epoch, seq}` (as its first frame, or as `?epoch=&seq=` on the URL
-//! so the replay precedes any live frame); it gets the frames it missed up to
-//! the hello's seq, or `resync`. A socket that falls behind the live stream
-//! gets `resync`; one that stays silent for two heartbeat intervals is closed.
+//! every later invalidation. A client that was connected before asks for what
+//! it missed, up to the hello's seq, with `?epoch=&seq=` on the URL (the
+//! replay then precedes any live frame) or with a `resume {epoch, seq}` frame.
+//! A resume frame is honoured only as the client's first frame and before any
+//! live frame went out, since a replay after live frames would deliver older
+//! seqs after newer ones; otherwise, or for a second resume, the answer is
+//! `resync` (`late_resume`). A socket that falls behind the live stream gets
+//! `resync`; one that stays silent for two heartbeat intervals is closed, and
+//! so is one that does not take a frame within an interval.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, close_code};
 use axum::response::Response;
 use earshot_shared::sync::{ClientMessage, ResyncReason, ServerMessage};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::hub::{Hub, Replay};
-use crate::error::Query;
+use crate::error::{Query, WebSocketUpgrade};
 use crate::state::AppState;
 
 /// Close code for a client that stopped answering heartbeats.
@@ -37,83 +43,130 @@ pub struct ResumeParams {
 pub async fn upgrade(
     State(state): State<AppState>,
     Query(params): Query<ResumeParams>,
-    ws: WebSocketUpgrade,
+    WebSocketUpgrade(ws): WebSocketUpgrade,
 ) -> Response {
+    let session = Session {
+        hub: state.hub.clone(),
+        heartbeat: state.config.heartbeat_interval,
+        shutdown: state.shutdown.clone(),
+        resume: params.epoch.zip(params.seq),
+    };
     ws.max_message_size(MAX_CLIENT_FRAME)
-        .on_upgrade(move |socket| serve(socket, state, params))
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            serve(sink, stream, session)
+        })
+}
+
+/// What one socket needs.
+struct Session {
+    hub: Arc<Hub>,
+    /// The ping interval; also how long one send may take.
+    heartbeat: Duration,
+    shutdown: watch::Receiver<bool>,
+    /// A resume point given on the URL.
+    resume: Option<(String, u64)>,
 }
 
 #[tracing::instrument(skip_all)]
-async fn serve(socket: WebSocket, state: AppState, params: ResumeParams) {
-    let hub = state.hub.clone();
-    let heartbeat = state.config.heartbeat_interval;
-    let mut shutdown = state.shutdown.clone();
+async fn serve<Si, St, E>(sink: Si, stream: St, session: Session)
+where
+    Si: Sink<Message>,
+    St: Stream<Item = Result<Message, E>>,
+{
+    let Session {
+        hub,
+        heartbeat,
+        mut shutdown,
+        resume: resume_from_url,
+    } = session;
+    let mut sink = std::pin::pin!(sink);
+    let mut stream = std::pin::pin!(stream);
     let mut subscription = hub.subscribe();
-    let (mut sink, mut stream) = socket.split();
     let hello = ServerMessage::Hello {
         epoch: subscription.epoch.clone(),
         seq: subscription.seq,
     };
-    if sink.send(text(&hello)).await.is_err() {
+    if !send(&mut sink, text(&hello), heartbeat).await {
         return;
     }
-    if let (Some(epoch), Some(seq)) = (params.epoch, params.seq) {
+    // Whether a resume frame may still be honoured.
+    let mut may_resume = resume_from_url.is_none();
+    if let Some((epoch, seq)) = resume_from_url {
         for message in resume(&hub, &epoch, seq, subscription.seq) {
-            if sink.send(message).await.is_err() {
+            if !send(&mut sink, message, heartbeat).await {
                 return;
             }
         }
     }
 
-    let mut last_heard = Instant::now();
+    let silence_limit = heartbeat * 2;
+    let silence = tokio::time::sleep(silence_limit);
+    tokio::pin!(silence);
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let close = loop {
         let outgoing: Vec<Message> = tokio::select! {
-            frame = subscription.receiver.recv() => match frame {
-                Ok(frame) => vec![Message::Text(frame.text)],
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "socket lagged; sending resync");
-                    vec![text(&ServerMessage::Resync { reason: ResyncReason::Lagged })]
-                }
-                Err(RecvError::Closed) => break None,
-            },
+            biased;
+            _ = shutdown.wait_for(|down| *down) => break Some((close_code::AWAY, "server shutting down".to_string())),
             incoming = stream.next() => {
-                last_heard = Instant::now();
+                silence.as_mut().reset(Instant::now() + silence_limit);
                 match incoming {
-                    Some(Ok(Message::Text(body))) => match serde_json::from_str::<ClientMessage>(body.as_str()) {
-                        Ok(ClientMessage::Resume { epoch, seq }) => resume(&hub, &epoch, seq, subscription.seq),
-                        Ok(ClientMessage::Ping) => vec![text(&ServerMessage::Pong)],
-                        Ok(ClientMessage::Pong) => Vec::new(),
-                        Err(err) => break Some((close_code::PROTOCOL, format!("bad frame: {err}"))),
-                    },
+                    Some(Ok(Message::Text(body))) => {
+                        let first = std::mem::replace(&mut may_resume, false);
+                        match serde_json::from_str::<ClientMessage>(body.as_str()) {
+                            Ok(ClientMessage::Resume { epoch, seq }) if first => resume(&hub, &epoch, seq, subscription.seq),
+                            Ok(ClientMessage::Resume { .. }) => vec![text(&ServerMessage::Resync { reason: ResyncReason::LateResume })],
+                            Ok(ClientMessage::Ping) => vec![text(&ServerMessage::Pong)],
+                            Ok(ClientMessage::Pong) => Vec::new(),
+                            Err(err) => break Some((close_code::PROTOCOL, format!("bad frame: {err}"))),
+                        }
+                    }
                     Some(Ok(Message::Binary(_))) => break Some((close_code::UNSUPPORTED, "text frames only".to_string())),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
                 }
             },
-            _ = ticker.tick() => {
-                if last_heard.elapsed() > heartbeat * 2 + Duration::from_secs(1) {
-                    break Some((CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout".to_string()));
+            () = &mut silence => break Some((CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout".to_string())),
+            frame = subscription.receiver.recv() => {
+                may_resume = false;
+                match frame {
+                    Ok(frame) => vec![Message::Text(frame.text)],
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "socket lagged; sending resync");
+                        vec![text(&ServerMessage::Resync { reason: ResyncReason::Lagged })]
+                    }
+                    Err(RecvError::Closed) => break None,
                 }
-                vec![text(&ServerMessage::Ping)]
             },
-            _ = shutdown.wait_for(|down| *down) => break Some((close_code::AWAY, "server shutting down".to_string())),
+            _ = ticker.tick() => vec![text(&ServerMessage::Ping)],
         };
         for message in outgoing {
-            if sink.send(message).await.is_err() {
+            if !send(&mut sink, message, heartbeat).await {
                 return;
             }
         }
     };
     if let Some((code, reason)) = close {
-        let _ = sink
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: Utf8Bytes::from(reason),
-            })))
-            .await;
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from(reason),
+        };
+        send(&mut sink, Message::Close(Some(frame)), heartbeat).await;
     }
+}
+
+/// Sends one frame; `false` when the socket failed or did not take the frame
+/// within `limit` (a client that does not read must not hold the task).
+async fn send<S: Sink<Message>>(
+    sink: &mut std::pin::Pin<&mut S>,
+    message: Message,
+    limit: Duration,
+) -> bool {
+    matches!(
+        tokio::time::timeout(limit, sink.send(message)).await,
+        Ok(Ok(()))
+    )
 }
 
 fn resume(hub: &Hub, epoch: &str, seq: u64, until: u64) -> Vec<Message> {
@@ -127,4 +180,106 @@ fn text(message: &ServerMessage) -> Message {
     Message::Text(Utf8Bytes::from(
         serde_json::to_string(message).expect("server messages always serialise"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    const HEARTBEAT: Duration = Duration::from_secs(10);
+
+    fn session(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Session {
+        Session {
+            hub,
+            heartbeat: HEARTBEAT,
+            shutdown,
+            resume: None,
+        }
+    }
+
+    /// The client's end of an in-memory socket.
+    struct Client {
+        to_server: mpsc::UnboundedSender<Result<Message, Infallible>>,
+        from_server: mpsc::UnboundedReceiver<Message>,
+        _shutdown: watch::Sender<bool>,
+    }
+
+    fn connect(hub: Arc<Hub>) -> Client {
+        let (to_server, incoming) = mpsc::unbounded_channel();
+        let (outgoing, from_server) = mpsc::unbounded_channel();
+        let sink = futures_util::sink::unfold(outgoing, |outgoing, message: Message| async move {
+            outgoing.send(message).map_err(|_| "the client is gone")?;
+            Ok::<_, &str>(outgoing)
+        });
+        let stream = futures_util::stream::unfold(incoming, |mut incoming| async move {
+            incoming.recv().await.map(|message| (message, incoming))
+        });
+        let (shutdown, stopping) = watch::channel(false);
+        tokio::spawn(serve(sink, stream, session(hub, stopping)));
+        Client {
+            to_server,
+            from_server,
+            _shutdown: shutdown,
+        }
+    }
+
+    impl Client {
+        fn say(&self, message: &ClientMessage) {
+            let text = serde_json::to_string(message).unwrap();
+            self.to_server.send(Ok(Message::Text(text.into()))).unwrap();
+        }
+
+        async fn hear(&mut self) -> Message {
+            self.from_server.recv().await.expect("the socket is open")
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_closed_two_intervals_after_the_last_frame_it_sent() {
+        let mut client = connect(Arc::new(Hub::new(8, 8)));
+        let began = Instant::now();
+        assert!(matches!(client.hear().await, Message::Text(_)), "hello");
+
+        // Half-way between two pings, so that ticks and the deadline differ.
+        tokio::time::sleep(HEARTBEAT * 3 / 2).await;
+        client.say(&ClientMessage::Pong);
+        let close = loop {
+            match client.hear().await {
+                Message::Close(frame) => break frame.expect("a close code"),
+                Message::Text(_) => continue, // pings
+                other => panic!("unexpected {other:?}"),
+            }
+        };
+
+        assert_eq!(close.code, CLOSE_HEARTBEAT_TIMEOUT);
+        assert_eq!(began.elapsed(), HEARTBEAT * 3 / 2 + HEARTBEAT * 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_takes_no_frame_for_an_interval_is_let_go() {
+        // Takes the hello, then nothing more.
+        let sink = futures_util::sink::unfold(0, |sent, _: Message| async move {
+            if sent > 0 {
+                std::future::pending::<()>().await;
+            }
+            Ok::<_, Infallible>(sent + 1)
+        });
+        let stream = futures_util::stream::pending::<Result<Message, Infallible>>();
+        let (_shutdown, stopping) = watch::channel(false);
+        let began = Instant::now();
+
+        let served = tokio::time::timeout(
+            HEARTBEAT * 10,
+            serve(sink, stream, session(Arc::new(Hub::new(8, 8)), stopping)),
+        )
+        .await;
+
+        assert!(served.is_ok(), "the socket task still waits on its client");
+        // The first ping goes out after an interval and may take another.
+        assert_eq!(began.elapsed(), HEARTBEAT * 2);
+    }
 }

@@ -208,6 +208,102 @@ async fn import_by_path_checks_the_path_and_the_setting() {
     expect_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
+#[tokio::test]
+async fn a_form_route_given_json_is_400_json() {
+    let app = spawn_app().await;
+    let response = app
+        .send_json(Method::POST, "/recordings", &json!({"title": "no form"}))
+        .await;
+    expect_error(response, StatusCode::BAD_REQUEST, "invalid_upload").await;
+}
+
+#[tokio::test]
+async fn a_plain_request_to_the_sync_socket_is_400_json() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/ws/sync")).send().await.unwrap();
+    expect_error(response, StatusCode::BAD_REQUEST, "not_websocket").await;
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_405_json() {
+    let app = spawn_app().await;
+    let response = app.delete("/health").await;
+    let allow = response.headers().get("allow").cloned();
+    expect_error(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+    assert_eq!(allow.unwrap(), "GET,HEAD");
+}
+
+#[tokio::test]
+async fn json_bodies_over_the_limit_are_413_json() {
+    let app = spawn_app().await;
+    let body = format!(r#"{{"name": "{}"}}"#, "x".repeat(16 * 1024 * 1024));
+    let response = app
+        .http
+        .post(app.url("/projects"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+}
+
+#[tokio::test]
+async fn a_write_that_refers_to_a_missing_row_is_400_invalid_reference() {
+    use axum::response::IntoResponse;
+    use earshot_backend::db::entities::message;
+    use earshot_backend::error::ApiError;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    let app = spawn_app().await;
+    let err = message::ActiveModel {
+        id: Set("m1".to_string()),
+        conversation_id: Set("no-such-conversation".to_string()),
+        role: Set("user".to_string()),
+        content: Set("hello".to_string()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&app.state.db)
+    .await
+    .expect_err("the foreign key holds");
+
+    let response = ApiError::from(err).into_response();
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST.as_u16());
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body: earshot_shared::dto::ErrorBody = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body.code, "invalid_reference");
+}
+
+#[tokio::test]
+async fn non_audio_uploads_are_refused_by_their_first_bytes() {
+    let app = spawn_app_with(|config| config.max_upload_bytes = 1024).await;
+    // Over the size limit too: what gives it away is its head, long before
+    // its size.
+    let text = "Minutes of the meeting. ".repeat(200).into_bytes();
+    let response = app.upload("minutes.wav", text).await;
+    expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_audio").await;
+    assert_nothing_stored(&app).await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_file_that_cannot_be_read_is_400_invalid_path() {
+    let app = spawn_app().await;
+    // A regular file that even root cannot read from its start: the first
+    // page of the process's own memory is never mapped.
+    let response = app.import(std::path::Path::new("/proc/self/mem")).await;
+    expect_error(response, StatusCode::BAD_REQUEST, "invalid_path").await;
+    assert_nothing_stored(&app).await;
+}
+
 async fn assert_nothing_stored(app: &crate::helpers::TestApp) {
     let page: Page<Recording> = app.get("/recordings").await;
     assert_eq!(page.total, 0);

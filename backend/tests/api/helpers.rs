@@ -348,6 +348,21 @@ impl SyncClient {
         inv
     }
 
+    /// Reads past every other frame, answering nothing, until the server
+    /// closes the socket; returns the close code.
+    pub async fn close_code(&mut self) -> u16 {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("a close frame in time")
+                .expect("a close frame before the end of the stream")
+                .expect("a valid frame");
+            if let Message::Close(frame) = frame {
+                return frame.expect("a close code").code.into();
+            }
+        }
+    }
+
     pub async fn send(&mut self, message: &ClientMessage) {
         let text = serde_json::to_string(message).unwrap();
         self.socket.send(Message::Text(text.into())).await.unwrap();

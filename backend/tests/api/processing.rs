@@ -1,12 +1,15 @@
 //! Processing real audio: every fixture reaches `ready` with its measures,
 //! a broken file reaches `failed`, and a restart resumes unfinished work.
 
+use std::path::Path;
+
 use earshot_shared::dto::{RecordingDetail, RecordingStatus};
 use earshot_shared::sync::{Action, Resource};
+use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{expect_json, spawn_app, spawn_app_with};
 use earshot_backend::db::entities::recording;
 
 /// (fixture, format, duration ms, tolerance ms, sample rate, channels)
@@ -99,4 +102,70 @@ async fn a_restart_resumes_interrupted_and_queued_jobs_without_losing_data() {
         assert_eq!(done.recording.status, RecordingStatus::Ready);
         assert_eq!(done.recording.progress, 100);
     }
+}
+
+#[tokio::test]
+async fn deleting_a_recording_while_it_processes_leaves_no_row_and_no_later_status() {
+    // One worker: the next recording starts only once this one's job ended.
+    let app = spawn_app_with(|config| config.workers = 1).await;
+    let mut sync = app.connect_sync().await;
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("long.wav");
+    write_silent_wav(&long, 48_000, 2, 60);
+    let imported: RecordingDetail = expect_json(app.import(&long).await, StatusCode::CREATED).await;
+    let id = imported.recording.id;
+    sync.expect(Resource::Recordings, Action::Created, Some(&id))
+        .await;
+    // Claimed: it is processing now.
+    sync.expect(Resource::Recordings, Action::StatusChanged, Some(&id))
+        .await;
+
+    let response = app.delete(&format!("/recordings/{id}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    sync.next_invalidate_where(|inv| {
+        inv.action == Action::Deleted && inv.id.as_deref() == Some(&id)
+    })
+    .await;
+    let next = app.upload_fixture("tone.wav").await.recording.id;
+
+    loop {
+        let inv = sync.next_invalidate().await;
+        assert_ne!(
+            inv.id.as_deref(),
+            Some(id.as_str()),
+            "after its deletion: {inv:?}"
+        );
+        if inv.id.as_deref() == Some(&next) && inv.action == Action::StatusChanged {
+            let recording: RecordingDetail = app.get(&format!("/recordings/{next}")).await;
+            if recording.recording.status == RecordingStatus::Ready {
+                break;
+            }
+        }
+    }
+    let row = recording::Entity::find_by_id(id.as_str())
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(row, None);
+}
+
+/// Writes a 16-bit PCM WAV file of silence.
+fn write_silent_wav(path: &Path, sample_rate: u32, channels: u16, seconds: u32) {
+    let block_align = channels * 2;
+    let data_len = sample_rate * seconds * u32::from(block_align);
+    let mut bytes = Vec::with_capacity(44 + data_len as usize);
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&channels.to_le_bytes());
+    bytes.extend_from_slice(&sample_rate.to_le_bytes());
+    bytes.extend_from_slice(&(sample_rate * u32::from(block_align)).to_le_bytes());
+    bytes.extend_from_slice(&block_align.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    bytes.resize(44 + data_len as usize, 0);
+    std::fs::write(path, bytes).unwrap();
 }

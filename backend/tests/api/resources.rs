@@ -8,7 +8,7 @@ use earshot_shared::sync::{Action, Resource};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{expect_json, fixture, spawn_app};
+use crate::helpers::{expect_json, fixture, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn project_mutations_broadcast_created_updated_deleted() {
@@ -125,6 +125,108 @@ async fn import_by_path_broadcasts_created_and_brings_the_transcript_along() {
     )
     .await;
     assert!(source.exists(), "the user's own file is copied, not moved");
+}
+
+#[tokio::test]
+async fn an_oversized_transcript_beside_an_imported_file_is_left_out() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("lecture.wav");
+    std::fs::copy(fixture("tone.wav"), &source).unwrap();
+    // Larger than any transcript that fits (2,000,000 characters of at most
+    // 4 bytes), without writing it: a sparse file.
+    let sidecar = std::fs::File::create(dir.path().join("lecture.txt")).unwrap();
+    sidecar.set_len(8_000_001).unwrap();
+
+    let response = app.import(&source).await;
+
+    let imported: RecordingDetail = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(imported.transcript, "");
+}
+
+#[tokio::test]
+async fn a_stored_file_without_a_recording_is_removed_at_the_next_start() {
+    let app = spawn_app().await;
+    let kept = app.upload_fixture("tone.wav").await.recording.id;
+    let kept_file = app.data_dir.join(format!("recordings/{kept}.wav"));
+    // What a crash between storing a file and committing its row leaves.
+    let stray = app
+        .data_dir
+        .join(format!("recordings/{}.wav", uuid::Uuid::now_v7()));
+    std::fs::copy(fixture("tone.wav"), &stray).unwrap();
+
+    let again = app.stop().await.start(|_| {}).await;
+
+    assert!(!stray.exists(), "the stray file is gone");
+    assert!(kept_file.exists(), "a recording's file stays");
+    let recording: RecordingDetail = again.get(&format!("/recordings/{kept}")).await;
+    assert_eq!(recording.recording.id, kept);
+}
+
+#[tokio::test]
+async fn a_maximal_transcript_fits_even_with_every_character_escaped() {
+    let app = spawn_app().await;
+    let id = app.upload_fixture("tone.wav").await.recording.id;
+    // 2,000,000 characters of 3-byte UTF-8, each sent as a `\u` escape.
+    let body = format!(r#"{{"transcript": "{}"}}"#, "\\u20ac".repeat(2_000_000));
+
+    let response = app
+        .http
+        .patch(app.url(&format!("/recordings/{id}")))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+
+    let updated: RecordingDetail = expect_json(response, StatusCode::OK).await;
+    assert_eq!(updated.transcript.chars().count(), 2_000_000);
+    assert!(updated.transcript.chars().all(|c| c == '€'));
+}
+
+#[tokio::test]
+async fn the_text_filter_matches_accented_titles_as_far_as_the_database_folds_case() {
+    let app = spawn_app().await;
+    let id = app.upload_fixture("tone.wav").await.recording.id;
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{id}"),
+            &json!({"title": "Émile"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let exact: Page<Recording> = app.get("/recordings?text=%C3%89mile").await;
+    let folded: Page<Recording> = app.get("/recordings?text=%C3%A9mile").await;
+    let ascii_folded: Page<Recording> = app.get("/recordings?text=%C3%89MILE").await;
+
+    assert_eq!(exact.total, 1, "the exact case always matches");
+    assert_eq!(ascii_folded.total, 1, "ASCII letters fold everywhere");
+    // SQLite's lower() leaves `É` alone; PostgreSQL's folds it.
+    let unicode_folding = crate::helpers::on_postgres();
+    assert_eq!(folded.total, u64::from(unicode_folding));
+}
+
+#[tokio::test]
+async fn a_data_dir_whose_name_holds_url_characters_works() {
+    if crate::helpers::on_postgres() {
+        return; // about the default SQLite database
+    }
+    let app = spawn_app_with(|config| {
+        config.data_dir = config.data_dir.join("100%41 sure? #1");
+    })
+    .await;
+    let data_dir = app.state.config.data_dir.clone();
+
+    app.create_project("Works").await;
+
+    assert!(data_dir.join("earshot.db").exists());
+    let again = app.stop().await.start(|config| {
+        config.data_dir = config.data_dir.join("100%41 sure? #1");
+    });
+    let projects: Vec<Project> = again.await.get("/projects").await;
+    assert_eq!(projects.len(), 1, "the same database again");
 }
 
 #[tokio::test]
@@ -285,11 +387,27 @@ async fn dashboard_counts_what_exists() {
     assert_eq!(stats.conversation_count, 1);
     assert_eq!(stats.recent.len(), 2);
     assert_eq!(stats.per_day.len(), 14);
-    assert_eq!(stats.per_day.last().unwrap().count, 2, "today is last");
-    assert_eq!(
-        stats.per_day.last().unwrap().date,
-        chrono::Utc::now().date_naive()
+    // Each recording counts on the day it was created, whatever the day is
+    // now (the test may run across midnight).
+    for recording in &stats.recent {
+        let day = recording.created_at.date_naive();
+        let created_that_day = stats
+            .recent
+            .iter()
+            .filter(|r| r.created_at.date_naive() == day)
+            .count() as u64;
+        let counted = stats.per_day.iter().find(|d| d.date == day);
+        assert_eq!(counted.map(|d| d.count), Some(created_that_day), "{day}");
+    }
+    assert_eq!(stats.per_day.iter().map(|d| d.count).sum::<u64>(), 2);
+    let last = stats.per_day.last().unwrap().date;
+    assert!(
+        stats
+            .recent
+            .iter()
+            .all(|r| r.created_at.date_naive() <= last)
     );
+    assert!(last <= chrono::Utc::now().date_naive(), "today is last");
     let ready: RecordingDetail = app
         .get(&format!("/recordings/{}", stats.recent[1].id))
         .await;

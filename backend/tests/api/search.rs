@@ -81,18 +81,43 @@ async fn search_ranks_and_highlights_and_is_saved_to_history() {
 async fn a_deleted_recording_leaves_the_index() {
     let app = spawn_app().await;
     let id = app.upload_fixture("tone.wav").await.recording.id;
-    app.send_json(
-        Method::PATCH,
-        &format!("/recordings/{id}"),
-        &json!({"notes": "xylophone"}),
-    )
-    .await;
-    app.delete(&format!("/recordings/{id}")).await;
+    let response = app
+        .send_json(
+            Method::PATCH,
+            &format!("/recordings/{id}"),
+            &json!({"notes": "xylophone"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app
+        .send_json(Method::POST, "/search", &json!({"query": "xylophone"}))
+        .await;
+    let before: SearchResponse = expect_json(response, StatusCode::OK).await;
+    assert_eq!(before.results.len(), 1, "indexed first");
+
+    let response = app.delete(&format!("/recordings/{id}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
     let response = app
         .send_json(Method::POST, "/search", &json!({"query": "xylophone"}))
         .await;
     let found: SearchResponse = expect_json(response, StatusCode::OK).await;
     assert!(found.results.is_empty());
+    if !crate::helpers::on_postgres() {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = app.state.db.get_database_backend();
+        let rows = app
+            .state
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT recording_id FROM recordings_fts WHERE recording_id = $1",
+                [id.clone().into()],
+            ))
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "no index row is left for {id}");
+    }
 }
 
 #[tokio::test]

@@ -143,11 +143,73 @@ async fn resume_outside_the_history_is_one_resync_not_a_partial_replay() {
     );
 
     // Within the two kept frames it replays exactly those.
-    sync.send(&ClientMessage::Resume { epoch, seq: 2 }).await;
-    sync.seq = 2;
-    let third = sync.next_invalidate().await;
-    let fourth = sync.next_invalidate().await;
+    let mut again = app.connect_sync().await;
+    again.send(&ClientMessage::Resume { epoch, seq: 2 }).await;
+    again.seq = 2;
+    let third = again.next_invalidate().await;
+    let fourth = again.next_invalidate().await;
     assert_eq!((third.seq, fourth.seq), (3, 4));
+}
+
+#[tokio::test]
+async fn a_resume_after_live_frames_is_a_late_resume_resync() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let (epoch, seq) = (sync.epoch.clone(), sync.seq);
+    let project = app.create_project("live").await;
+    sync.expect(Resource::Projects, Action::Created, Some(&project.id))
+        .await;
+
+    // Replaying now would deliver older seqs after a newer one.
+    sync.send(&ClientMessage::Resume { epoch, seq }).await;
+
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::LateResume
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_second_resume_is_a_late_resume_resync() {
+    let app = spawn_app().await;
+    let epoch = app.state.hub.epoch().to_string();
+    let a = app.create_project("a").await;
+    let mut sync = app.connect_sync().await;
+    sync.send(&ClientMessage::Resume {
+        epoch: epoch.clone(),
+        seq: 0,
+    })
+    .await;
+    sync.seq = 0;
+    sync.expect(Resource::Projects, Action::Created, Some(&a.id))
+        .await;
+
+    sync.send(&ClientMessage::Resume { epoch, seq: 0 }).await;
+
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::LateResume
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_resume_after_a_resume_on_the_url_is_a_late_resume_resync() {
+    let app = spawn_app().await;
+    let epoch = app.state.hub.epoch().to_string();
+    let mut sync = app.connect_sync_at(&format!("?epoch={epoch}&seq=0")).await;
+
+    sync.send(&ClientMessage::Resume { epoch, seq: 0 }).await;
+
+    assert_eq!(
+        sync.next().await,
+        ServerMessage::Resync {
+            reason: ResyncReason::LateResume
+        }
+    );
 }
 
 #[tokio::test]
@@ -208,8 +270,10 @@ async fn a_socket_that_falls_behind_gets_a_resync_then_live_frames() {
 
 #[tokio::test]
 async fn the_server_answers_pings_and_sends_heartbeats() {
+    // Long enough that a busy test machine does not take the first ping's
+    // delay for two intervals of silence.
     let app =
-        spawn_app_with(|config| config.heartbeat_interval = std::time::Duration::from_millis(50))
+        spawn_app_with(|config| config.heartbeat_interval = std::time::Duration::from_millis(250))
             .await;
     let mut sync = app.connect_sync().await;
     sync.send(&ClientMessage::Ping).await;
@@ -228,9 +292,24 @@ async fn the_server_answers_pings_and_sends_heartbeats() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_answering_pings_is_closed_with_4000() {
+    let app =
+        spawn_app_with(|config| config.heartbeat_interval = std::time::Duration::from_millis(50))
+            .await;
+    let mut sync = app.connect_sync().await;
+
+    let code = sync.close_code().await;
+
+    assert_eq!(code, earshot_backend::sync::socket::CLOSE_HEARTBEAT_TIMEOUT);
+}
+
+#[tokio::test]
 async fn shutting_down_closes_sockets_instead_of_waiting_for_them() {
     let app = spawn_app().await;
-    let _sync = app.connect_sync().await;
+    let mut sync = app.connect_sync().await;
+
     // Would hang if graceful shutdown waited for the open socket.
     app.stop().await;
+
+    assert_eq!(sync.close_code().await, 1001, "going away");
 }
