@@ -150,6 +150,20 @@ impl ServerAddress {
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
+
+    /// The live sync socket's URL: `ws://…/api/ws/sync` (`wss://` over TLS).
+    pub fn sync_url(&self) -> String {
+        let base = self.base_url();
+        let rest = base
+            .strip_prefix("https://")
+            .map(|rest| format!("wss://{rest}"))
+            .or_else(|| {
+                base.strip_prefix("http://")
+                    .map(|rest| format!("ws://{rest}"))
+            })
+            .unwrap_or_else(|| base.to_string());
+        format!("{rest}/api/ws/sync")
+    }
 }
 
 /// A recording file to upload with [`ApiClient::upload_recording`].
@@ -511,6 +525,14 @@ mod tests {
             "https://example.test/earshot/api/health"
         );
         assert_eq!(api.address().base_url(), "https://example.test/earshot");
+    }
+
+    #[test]
+    fn the_sync_url_swaps_the_scheme_and_keeps_the_prefix() {
+        let plain = ServerAddress::new("http://127.0.0.1:8080", None).unwrap();
+        assert_eq!(plain.sync_url(), "ws://127.0.0.1:8080/api/ws/sync");
+        let tls = ServerAddress::new("https://example.test/earshot/", None).unwrap();
+        assert_eq!(tls.sync_url(), "wss://example.test/earshot/api/ws/sync");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::api::{ApiClient, ServerAddress};
 use crate::query::QueryClientProvider;
 use crate::query::inspector::CacheInspector;
 use crate::route::Route;
+use crate::sync::SyncProvider;
 
 /// The one stylesheet, compiled in so the app needs no asset pipeline (`dx`
 /// is optional; without it `asset!()` would not resolve in the web build).
@@ -21,8 +22,10 @@ pub fn App() -> Element {
         document::Title { "Earshot" }
         document::Style { "{STYLE}" }
         QueryClientProvider {
-            Router::<Route> {}
-            CacheInspector {}
+            SyncProvider {
+                Router::<Route> {}
+                CacheInspector {}
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ mod pages;
 mod platform;
 pub mod query;
 mod route;
+pub mod sync;
 
 use std::process::ExitCode;
 

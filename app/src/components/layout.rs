@@ -4,6 +4,7 @@
 
 use dioxus::prelude::*;
 
+use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::icons::{BrandMark, SectionIcon};
 use crate::route::{Route, Section};
 
@@ -18,9 +19,7 @@ pub fn AppShell() -> Element {
                     BrandMark {}
                     span { class: "brand-name", "Earshot" }
                 }
-                // Reserved for the connection indicator of the coming sync
-                // module. Empty on purpose: no status is better than a made-up one.
-                div { class: "connection-slot" }
+                div { class: "connection-slot", ConnectionIndicator {} }
             }
             nav { class: "shell-nav", aria_label: "Sections",
                 for section in Section::ALL {

@@ -1,8 +1,10 @@
 //! What pages are made of. Components take data and callbacks, never fetch,
 //! and are named after what the user sees.
 //!
-//! - [`layout`]: the shell around every page (navigation, brand, the slot for
-//!   the connection indicator).
+//! - [`layout`]: the shell around every page (navigation, brand, the
+//!   connection indicator).
+//! - [`connection_indicator`]: the live sync connection's state, when it is
+//!   not simply live.
 //! - [`icons`]: the inline SVG icons.
 //! - [`page_header`]: a page's title and its actions.
 //! - [`load_state`]: loading, error-with-retry and empty states.
@@ -13,6 +15,7 @@
 //! - [`search_box`], [`snippet`]: the search field, and a result's text with
 //!   its hits marked.
 
+pub mod connection_indicator;
 pub mod icons;
 pub mod layout;
 pub mod load_state;

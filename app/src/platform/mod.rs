@@ -13,6 +13,8 @@
 //! - `window`: the window settings desktop and mobile share.
 //! - `timer`: sleeping (tokio natively, `setTimeout` in the browser).
 //! - `focus`: noticing that the window or page regained focus.
+//! - `socket`: a WebSocket of text frames (tokio-tungstenite or the browser's).
+//! - `network`: noticing that the network came back (the browser's `online`).
 //! - `logging`: log output of the native builds.
 //!
 //! When several platform features are enabled, desktop wins over mobile, and
@@ -39,8 +41,11 @@ mod logging;
 mod window;
 
 mod focus;
+mod network;
+pub mod socket;
 mod timer;
 pub use focus::use_window_focus;
+pub use network::use_online;
 pub use timer::sleep;
 
 #[cfg(not(any(feature = "desktop", feature = "mobile", feature = "web")))]

@@ -44,6 +44,14 @@ impl Runtime for DioxusRuntime {
     }
 }
 
+/// The cache's runtime in the current Dioxus app (root-scope tasks and the
+/// platform's timers), for other parts of the app that run beside the cache.
+pub fn dioxus_runtime() -> Rc<dyn Runtime> {
+    Rc::new(DioxusRuntime {
+        core: DioxusCore::current(),
+    })
+}
+
 /// Creates the app's one [`QueryClient`] and provides it to every component
 /// below. Stale subscribed queries refetch when the window regains focus.
 #[component]

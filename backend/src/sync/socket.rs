@@ -39,6 +39,10 @@ pub struct ResumeParams {
     seq: Option<u64>,
 }
 
+/// The subprotocol Earshot's sync socket speaks. Clients offer it (a client
+/// that offers subprotocols fails the handshake unless the server picks one).
+pub const PROTOCOL: &str = "earshot";
+
 /// Upgrades the request to a sync socket.
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -52,6 +56,7 @@ pub async fn upgrade(
         resume: params.epoch.zip(params.seq),
     };
     ws.max_message_size(MAX_CLIENT_FRAME)
+        .protocols([PROTOCOL])
         .on_upgrade(move |socket| {
             let (sink, stream) = socket.split();
             serve(sink, stream, session)
