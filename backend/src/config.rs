@@ -29,6 +29,12 @@ pub struct Config {
     pub heartbeat_interval: Duration,
     /// A built web bundle to serve at `/`, if any.
     pub web_dir: Option<PathBuf>,
+    /// The token every request must present (see [`crate::access`]);
+    /// required when `bind` is not a loopback address.
+    pub token: Option<String>,
+    /// Web origins besides the server's own that may call the API (CORS and
+    /// the WebSocket Origin check), e.g. `https://earshot.example`.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -49,6 +55,8 @@ impl Config {
             socket_queue: 256,
             heartbeat_interval: Duration::from_secs(15),
             web_dir: None,
+            token: None,
+            allowed_origins: Vec::new(),
         }
     }
 

@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The upload is not an audio file.
     #[error("{0}")]
     NotAudio(String),
+    /// The request lacks the server's token.
+    #[error("This server needs a token; the request did not carry the right one.")]
+    Unauthorized,
     /// The operation is turned off on this server.
     #[error("{0}")]
     Forbidden(String),
@@ -72,6 +75,7 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::NotAudio(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_audio"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Unsupported(_) => (StatusCode::NOT_IMPLEMENTED, "unsupported"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

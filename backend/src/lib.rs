@@ -6,6 +6,7 @@
 //! future resolves.
 //!
 //! - [`config`]: what the server needs to start.
+//! - [`access`]: who may call the API (Origin allow-list, Host check, token).
 //! - [`routes`]: the axum router — thin handlers under `/api`; a request
 //!   that may write runs to its end even if its client goes away.
 //! - [`services`]: the database work behind each route; every mutation runs
@@ -21,6 +22,7 @@
 //! A request flows route → service → db; a committed change flows
 //! `Tx::commit` → hub → every socket.
 
+pub mod access;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -60,6 +62,7 @@ impl Server {
     /// migrations, removes stored files that belong to no recording,
     /// re-queues unfinished jobs and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Server> {
+        access::Access::new(config.token.clone(), Vec::new()).check_bind(config.bind)?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -71,6 +74,7 @@ impl Server {
         config: Config,
         listener: TcpListener,
     ) -> anyhow::Result<Server> {
+        access::Access::new(config.token.clone(), Vec::new()).check_bind(listener.local_addr()?)?;
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;

@@ -34,6 +34,17 @@ struct Cli {
     /// A built web bundle to serve at `/`.
     #[arg(long, env = "EARSHOT_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// The token clients must present; required unless --bind is a loopback address.
+    #[arg(long, env = "EARSHOT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// A web origin (besides this server's own) allowed to use the API, e.g.
+    /// https://earshot.example; repeatable.
+    #[arg(
+        long = "allow-origin",
+        env = "EARSHOT_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
 }
 
 #[tokio::main]
@@ -52,6 +63,8 @@ async fn main() -> anyhow::Result<()> {
     config.workers = cli.workers.max(1);
     config.allow_path_import = cli.allow_path_import;
     config.web_dir = cli.web_dir;
+    config.token = cli.token;
+    config.allowed_origins = cli.allowed_origins;
     config.heartbeat_interval = Duration::from_secs(15);
 
     let server = Server::build(config).await?;

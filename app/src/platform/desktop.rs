@@ -35,7 +35,7 @@ pub fn launch(options: Options) -> anyhow::Result<()> {
         None => {
             let backend = EmbeddedBackend::start(options.data_dir)?;
             tracing::info!("embedded backend listening on {}", backend.base_url);
-            let address = ServerAddress::new(&backend.base_url, options.token)?;
+            let address = ServerAddress::new(&backend.base_url, Some(backend.token.clone()))?;
             (address, Some(backend))
         }
     };
@@ -69,6 +69,10 @@ pub fn launch(options: Options) -> anyhow::Result<()> {
 pub struct EmbeddedBackend {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
+    /// The token of this launch: even on loopback, other programs of the
+    /// machine (and web pages in its browsers) cannot use the backend
+    /// without it.
+    pub token: String,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -78,7 +82,9 @@ impl EmbeddedBackend {
     /// data directory) and returns once it is listening.
     pub fn start(data_dir: Option<PathBuf>) -> anyhow::Result<EmbeddedBackend> {
         let data_dir = data_dir.unwrap_or_else(earshot_backend::default_data_dir);
-        let config = earshot_backend::Config::embedded(data_dir);
+        let token = earshot_backend::access::new_token();
+        let mut config = earshot_backend::Config::embedded(data_dir);
+        config.token = Some(token.clone());
         let (ready_tx, ready_rx) = mpsc::channel::<anyhow::Result<SocketAddr>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
 
@@ -119,6 +125,7 @@ impl EmbeddedBackend {
         match ready_rx.recv() {
             Ok(Ok(addr)) => Ok(EmbeddedBackend {
                 base_url: format!("http://{addr}"),
+                token,
                 stop: Some(stop_tx),
                 thread: Some(thread),
             }),

@@ -66,6 +66,8 @@ impl Tracker {
 
     /// Starts a new connection (its hello has not arrived yet).
     pub fn connecting(&mut self) {
+        // What was invalidated before covers nothing that happened since.
+        self.all_invalidated = false;
         self.greeted = false;
         self.replay_until = None;
         self.replayed.clear();
@@ -293,6 +295,21 @@ mod tests {
             tracker.on_message(project(41, "p")),
             Effect::Invalidate(_)
         ));
+    }
+
+    #[test]
+    fn a_resync_on_a_new_connection_invalidates_everything_again() {
+        // The first hello invalidated everything; nothing came since; then
+        // the connection dropped and the resume could not be served.
+        let mut tracker = connected("e1", 5);
+        tracker.connecting();
+        tracker.on_message(hello("e1", 9));
+        assert_eq!(
+            tracker.on_message(ServerMessage::Resync {
+                reason: ResyncReason::HistoryExpired
+            }),
+            Effect::InvalidateAll
+        );
     }
 
     #[test]

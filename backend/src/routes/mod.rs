@@ -9,14 +9,16 @@ mod search;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use earshot_shared::dto::Health;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+use crate::access::{self, Access};
 use crate::error::{ApiError, Json};
 use crate::state::{AppState, Mutations};
 
@@ -41,13 +43,40 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.mutations.clone(),
             run_to_completion,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Access::new(
+                state.config.token.clone(),
+                state.config.allowed_origins.clone(),
+            ),
+            access::guard,
         ));
     let mut app = Router::new().nest("/api", api);
     if let Some(web_dir) = &state.config.web_dir {
         let index = ServeFile::new(web_dir.join("index.html"));
         app = app.fallback_service(ServeDir::new(web_dir).fallback(index));
     }
+    if let Some(cors) = cors(&state.config.allowed_origins) {
+        app = app.layer(cors);
+    }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// CORS for the configured web origins (the server's own needs none).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin.trim_end_matches('/')).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+    )
 }
 
 async fn health() -> Json<Health> {

@@ -1,6 +1,7 @@
 //! Integration tests: a real server on an ephemeral port, a real SQLite file
 //! in a temporary directory, real HTTP and a real WebSocket client.
 
+mod access;
 mod concurrency;
 mod errors;
 mod helpers;

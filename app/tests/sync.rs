@@ -1,0 +1,441 @@
+//! The app's sync client against a real server: a real WebSocket on a real
+//! port, through a TCP proxy the tests can cut to pull the network from
+//! under the client. Queries fetch over real HTTP.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use earshot_app::query::runtime::TokioLocalRuntime;
+use earshot_app::query::{QueryClient, QueryError, QueryOptions};
+use earshot_app::sync::connection;
+use earshot_app::sync::{ConnectionState, SyncOptions};
+use earshot_backend::{Config, Server};
+use earshot_shared::dto::{Conversation, Project};
+use earshot_shared::{QueryKey, keys};
+use futures_channel::mpsc;
+use futures_util::StreamExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::LocalSet;
+
+/// A hang guard, not a synchronisation: everything below waits on events.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug, PartialEq)]
+struct Failed(String);
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl QueryError for Failed {
+    fn is_client_error(&self) -> bool {
+        false
+    }
+}
+
+/// A running server that can be stopped and started again on its port.
+struct Backend {
+    address: SocketAddr,
+    dir: tempfile::TempDir,
+    history: usize,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Backend {
+    async fn start(history: usize) -> Backend {
+        let dir = tempfile::tempdir().unwrap();
+        let mut backend = Backend {
+            address: "127.0.0.1:0".parse().unwrap(),
+            dir,
+            history,
+            stop: None,
+            task: None,
+        };
+        backend.run().await;
+        backend
+    }
+
+    async fn run(&mut self) {
+        let mut config = Config::embedded(self.dir.path().to_path_buf());
+        config.bind = self.address;
+        config.history_capacity = self.history;
+        let server = Server::build(config).await.expect("the server starts");
+        self.address = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.task = Some(tokio::spawn(server.run_until(async {
+            let _ = stopped.await;
+        })));
+    }
+
+    async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}/api{path}", self.address)
+    }
+
+    async fn create_project(&self, name: &str) {
+        let response = reqwest::Client::new()
+            .post(self.url("/projects"))
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+}
+
+/// A TCP proxy between the client and the server that can be cut.
+struct Proxy {
+    address: SocketAddr,
+    open: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn to(target: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy = Proxy {
+            address: listener.local_addr().unwrap(),
+            open: Arc::new(AtomicBool::new(true)),
+            links: Arc::default(),
+        };
+        let (open, links) = (proxy.open.clone(), proxy.links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !open.load(Ordering::SeqCst) {
+                    continue; // refused: dropped at once
+                }
+                let link = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                links.lock().unwrap().push(link.abort_handle());
+            }
+        });
+        proxy
+    }
+
+    /// Pulls the network: open connections break, new ones are refused.
+    fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The client side: a query cache with two subscribed queries that fetch
+/// over HTTP and count their fetches, and the sync loop feeding it.
+struct App {
+    client: QueryClient,
+    fetches: Rc<RefCell<HashMap<String, u32>>>,
+    states: mpsc::UnboundedReceiver<ConnectionState>,
+    changed: mpsc::UnboundedReceiver<()>,
+    /// "Retry now" is never pressed here; kept so the loop keeps running.
+    _retry: mpsc::UnboundedSender<()>,
+    _subscriptions: Vec<earshot_app::query::cache::Subscription>,
+    _inspection: earshot_app::query::cache::InspectorSubscription,
+}
+
+impl App {
+    fn start(backend: &Backend, socket_address: SocketAddr) -> App {
+        let client = QueryClient::new(TokioLocalRuntime, QueryOptions::default());
+        let fetches: Rc<RefCell<HashMap<String, u32>>> = Rc::default();
+        let projects = subscribe::<Vec<Project>>(
+            &client,
+            keys::projects::list(),
+            backend.url("/projects"),
+            &fetches,
+        );
+        let conversations = subscribe::<Vec<Conversation>>(
+            &client,
+            keys::conversations::list(),
+            backend.url("/conversations"),
+            &fetches,
+        );
+        let (changes, changed) = mpsc::unbounded();
+        let inspection = client.inspect(Rc::new(move || {
+            let _ = changes.unbounded_send(());
+        }));
+        let (state_tx, states) = mpsc::unbounded();
+        let (retry, retry_rx) = mpsc::unbounded();
+        let mut options = SyncOptions::new(format!("ws://{socket_address}/api/ws/sync"), None);
+        options.backoff_base = Duration::from_millis(20);
+        options.backoff_cap = Duration::from_millis(200);
+        tokio::task::spawn_local(connection::run(
+            options,
+            client.clone(),
+            Rc::new(TokioLocalRuntime),
+            move |state| {
+                let _ = state_tx.unbounded_send(state);
+            },
+            retry_rx,
+        ));
+        App {
+            client,
+            fetches,
+            states,
+            changed,
+            _retry: retry,
+            _subscriptions: vec![projects, conversations],
+            _inspection: inspection,
+        }
+    }
+
+    fn fetches(&self, what: &str) -> u32 {
+        self.fetches.borrow().get(what).copied().unwrap_or(0)
+    }
+
+    async fn wait_for_state(
+        &mut self,
+        wanted: impl Fn(&ConnectionState) -> bool,
+    ) -> ConnectionState {
+        loop {
+            let state = tokio::time::timeout(PATIENCE, self.states.next())
+                .await
+                .expect("the state changes in time")
+                .expect("the loop runs");
+            if wanted(&state) {
+                return state;
+            }
+        }
+    }
+
+    /// Waits until no fetch is in flight and `done` holds.
+    async fn settle(&mut self, done: impl Fn(&QueryClient) -> bool) {
+        loop {
+            let idle = self.client.entries().iter().all(|e| !e.is_fetching);
+            if idle && done(&self.client) {
+                return;
+            }
+            if tokio::time::timeout(PATIENCE, self.changed.next())
+                .await
+                .is_err()
+            {
+                panic!(
+                    "the cache did not settle: {:#?}, projects {:?}",
+                    self.client.entries(),
+                    self.project_names()
+                );
+            }
+        }
+    }
+
+    fn project_names(&self) -> Vec<String> {
+        self.client
+            .get_query_data::<Vec<Project>>(&keys::projects::list())
+            .map(|list| list.iter().map(|p| p.name.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn subscribe<T>(
+    client: &QueryClient,
+    key: QueryKey,
+    url: String,
+    fetches: &Rc<RefCell<HashMap<String, u32>>>,
+) -> earshot_app::query::cache::Subscription
+where
+    T: serde::de::DeserializeOwned + PartialEq + 'static,
+{
+    let counts = fetches.clone();
+    let name = key.to_string();
+    client.subscribe(
+        &key,
+        client.defaults(),
+        Rc::new(move || {
+            *counts.borrow_mut().entry(name.clone()).or_default() += 1;
+            let url = url.clone();
+            Box::pin(async move {
+                let response = reqwest::get(url).await.map_err(|e| Failed(e.to_string()))?;
+                response
+                    .json::<T>()
+                    .await
+                    .map_err(|e| Failed(e.to_string()))
+            })
+        }),
+        Rc::new(|| {}),
+    )
+}
+
+fn live(state: &ConnectionState) -> bool {
+    *state == ConnectionState::Live
+}
+
+fn reconnecting(state: &ConnectionState) -> bool {
+    matches!(state, ConnectionState::Reconnecting { .. })
+}
+
+async fn local(body: impl Future<Output = ()>) {
+    LocalSet::new().run_until(body).await
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_reaches_the_cache() {
+    local(async {
+        let backend = Backend::start(1024).await;
+        let mut app = App::start(&backend, backend.address);
+        app.wait_for_state(live).await;
+        backend.create_project("From another client").await;
+        app.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == 1)
+        })
+        .await;
+        assert_eq!(app.project_names(), vec!["From another client"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missed_changes_are_replayed_and_only_their_keys_refetch_once() {
+    local(async {
+        let backend = Backend::start(1024).await;
+        let proxy = Proxy::to(backend.address).await;
+        let mut app = App::start(&backend, proxy.address);
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .entries()
+                .iter()
+                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
+        })
+        .await;
+
+        proxy.cut();
+        app.wait_for_state(reconnecting).await;
+        for name in ["one", "two", "three"] {
+            backend.create_project(name).await;
+        }
+        let (projects_before, conversations_before) = (
+            app.fetches("projects/list"),
+            app.fetches("conversations/list"),
+        );
+
+        proxy.restore();
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == 3)
+        })
+        .await;
+        assert_eq!(
+            app.fetches("projects/list"),
+            projects_before + 1,
+            "three replayed changes, one refetch"
+        );
+        assert_eq!(
+            app.fetches("conversations/list"),
+            conversations_before,
+            "keys the replay did not name are left alone"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn changes_beyond_the_history_make_everything_refetch() {
+    local(async {
+        let backend = Backend::start(2).await;
+        let proxy = Proxy::to(backend.address).await;
+        let mut app = App::start(&backend, proxy.address);
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .entries()
+                .iter()
+                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
+        })
+        .await;
+
+        proxy.cut();
+        app.wait_for_state(reconnecting).await;
+        for name in ["a", "b", "c", "d", "e"] {
+            backend.create_project(name).await;
+        }
+        let conversations_before = app.fetches("conversations/list");
+        proxy.restore();
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == 5)
+        })
+        .await;
+        assert_eq!(
+            app.fetches("conversations/list"),
+            conversations_before + 1,
+            "a resync refetches everything"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_restarted_server_is_found_again_and_the_cache_converges() {
+    local(async {
+        let mut backend = Backend::start(1024).await;
+        let mut app = App::start(&backend, backend.address);
+        app.wait_for_state(live).await;
+        backend.create_project("before").await;
+        app.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == 1)
+        })
+        .await;
+
+        backend.shut_down().await;
+        let first = app.wait_for_state(reconnecting).await;
+        let ConnectionState::Reconnecting { attempt, .. } = first else {
+            unreachable!()
+        };
+        assert_eq!(attempt, 1);
+        // It keeps trying, the attempts counting up, while the server is down.
+        let later = app
+            .wait_for_state(
+                |s| matches!(s, ConnectionState::Reconnecting { attempt, .. } if *attempt >= 3),
+            )
+            .await;
+        assert!(reconnecting(&later));
+
+        backend.run().await; // same port, same data, a new epoch
+        backend.create_project("while it was away").await;
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == 2)
+        })
+        .await;
+        let mut names = app.project_names();
+        names.sort();
+        assert_eq!(names, vec!["before", "while it was away"]);
+        backend.shut_down().await;
+    })
+    .await;
+}
