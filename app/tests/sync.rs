@@ -243,6 +243,20 @@ impl App {
         }
     }
 
+    /// Waits until `what` was fetched `count` times and nothing is in flight.
+    async fn settle_after_fetch(&mut self, what: &str, count: u32) {
+        loop {
+            let idle = self.client.entries().iter().all(|e| !e.is_fetching);
+            if idle && self.fetches(what) >= count {
+                assert_eq!(self.fetches(what), count, "{what}");
+                return;
+            }
+            tokio::time::timeout(PATIENCE, self.changed.next())
+                .await
+                .expect("the fetch happens in time");
+        }
+    }
+
     fn project_names(&self) -> Vec<String> {
         self.client
             .get_query_data::<Vec<Project>>(&keys::projects::list())
@@ -436,6 +450,75 @@ async fn a_restarted_server_is_found_again_and_the_cache_converges() {
         names.sort();
         assert_eq!(names, vec!["before", "while it was away"]);
         backend.shut_down().await;
+    })
+    .await;
+}
+
+/// A scripted sync peer: accepts one client and sends it whatever frames
+/// the test pushes.
+async fn scripted_peer() -> (SocketAddr, mpsc::UnboundedSender<String>) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (frames, mut to_send) = mpsc::unbounded::<String>();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let select_protocol = |_: &Request, mut response: Response| {
+            response.headers_mut().insert(
+                "sec-websocket-protocol",
+                HeaderValue::from_static("earshot"),
+            );
+            Ok(response)
+        };
+        let mut socket = tokio_tungstenite::accept_hdr_async(stream, select_protocol)
+            .await
+            .unwrap();
+        while let Some(frame) = to_send.next().await {
+            socket.send(frame.into()).await.unwrap();
+        }
+    });
+    (address, frames)
+}
+
+fn invalidate(seq: u64, resource: &str) -> String {
+    format!(
+        r#"{{"type":"invalidate","seq":{seq},"resource":"{resource}","action":"created","id":"x"}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_gap_in_the_sequence_invalidates_everything() {
+    local(async {
+        let backend = Backend::start(1024).await;
+        let (peer, frames) = scripted_peer().await;
+        let mut app = App::start(&backend, peer);
+        frames
+            .unbounded_send(r#"{"type":"hello","epoch":"e1","seq":0}"#.to_string())
+            .unwrap();
+        app.wait_for_state(live).await;
+        app.settle(|client| {
+            client
+                .entries()
+                .iter()
+                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
+        })
+        .await;
+        let conversations = app.fetches("conversations/list");
+
+        // In sequence: only the named resource refetches.
+        let projects = app.fetches("projects/list");
+        frames.unbounded_send(invalidate(1, "projects")).unwrap();
+        app.settle_after_fetch("projects/list", projects + 1).await;
+        assert_eq!(app.fetches("conversations/list"), conversations);
+
+        // 2, 3 and 4 never arrive: everything refetches.
+        frames.unbounded_send(invalidate(5, "projects")).unwrap();
+        app.settle_after_fetch("conversations/list", conversations + 1)
+            .await;
+        assert_eq!(app.fetches("projects/list"), projects + 2);
     })
     .await;
 }

@@ -39,7 +39,7 @@ pub fn CacheInspector() -> Element {
 
 /// The panel itself: re-reads the cache whenever it changes.
 #[component]
-fn InspectorPanel(on_close: EventHandler<()>) -> Element {
+pub(crate) fn InspectorPanel(on_close: EventHandler<()>) -> Element {
     let client = use_query_client();
     let version = use_signal(|| 0u64);
     let listener_client = client.clone();

@@ -378,3 +378,37 @@ async fn use_mutation_shows_its_status_and_rolls_back_only_what_failed() {
     );
     assert!(html(&dom).contains("mutation: success"), "{}", html(&dom));
 }
+
+fn inspected() -> Element {
+    rsx! {
+        QueryClientProvider {
+            Recordings {}
+            DataReader {}
+            crate::query::inspector::InspectorPanel { on_close: |_| {} }
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_inspector_lists_each_entry_with_status_subscribers_and_fetches() {
+    let harness = Harness::new(vec!["a"]);
+    let mut dom = mount(inspected, &harness);
+    run_for(&mut dom, 150).await;
+    harness.client().invalidate(&keys::recordings::all());
+    run_for(&mut dom, 150).await;
+    let html = html(&dom);
+    let row = html
+        .split("<tr>")
+        .find(|row| row.contains("recordings/list/{}"))
+        .unwrap_or_else(|| panic!("no row for the key: {html}"));
+    let cells: Vec<&str> = row
+        .split("<td>")
+        .skip(1)
+        .map(|cell| cell.split('<').next().unwrap_or(""))
+        .collect();
+    // Key (inside <code>), status, age, subscribers, fetches, optimistic.
+    assert_eq!(cells[1], "success", "{row}");
+    assert_eq!(cells[3], "2", "two subscribers: {row}");
+    assert_eq!(cells[4], "2", "fetched twice: {row}");
+    assert!(html.contains("1 entry"), "{html}");
+}
