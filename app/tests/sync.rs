@@ -454,25 +454,34 @@ async fn a_restarted_server_is_found_again_and_the_cache_converges() {
     .await;
 }
 
+/// Picks the `earshot` subprotocol the client offers.
+#[allow(
+    clippy::result_large_err,
+    reason = "the signature of tungstenite's handshake callback"
+)]
+fn select_protocol(
+    _: &tokio_tungstenite::tungstenite::handshake::server::Request,
+    mut response: tokio_tungstenite::tungstenite::handshake::server::Response,
+) -> Result<
+    tokio_tungstenite::tungstenite::handshake::server::Response,
+    tokio_tungstenite::tungstenite::handshake::server::ErrorResponse,
+> {
+    response.headers_mut().insert(
+        "sec-websocket-protocol",
+        tokio_tungstenite::tungstenite::http::HeaderValue::from_static("earshot"),
+    );
+    Ok(response)
+}
+
 /// A scripted sync peer: accepts one client and sends it whatever frames
 /// the test pushes.
 async fn scripted_peer() -> (SocketAddr, mpsc::UnboundedSender<String>) {
     use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
-    use tokio_tungstenite::tungstenite::http::HeaderValue;
-
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (frames, mut to_send) = mpsc::unbounded::<String>();
     tokio::spawn(async move {
         let (stream, _) = listener.accept().await.unwrap();
-        let select_protocol = |_: &Request, mut response: Response| {
-            response.headers_mut().insert(
-                "sec-websocket-protocol",
-                HeaderValue::from_static("earshot"),
-            );
-            Ok(response)
-        };
         let mut socket = tokio_tungstenite::accept_hdr_async(stream, select_protocol)
             .await
             .unwrap();
