@@ -10,9 +10,17 @@ pub fn sleep(duration: Duration) -> LocalFuture<()> {
     Box::pin(tokio::time::sleep(duration))
 }
 
-/// Resolves after `duration` (the browser's `setTimeout`).
+/// Resolves after `duration` (the browser's `setTimeout`, whose delay is a
+/// signed 32-bit count of milliseconds: longer waits are made of several).
 #[cfg(all(feature = "web", not(any(feature = "desktop", feature = "mobile"))))]
 pub fn sleep(duration: Duration) -> LocalFuture<()> {
-    let millis = u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
-    Box::pin(gloo_timers::future::TimeoutFuture::new(millis))
+    const LONGEST: u128 = i32::MAX as u128;
+    Box::pin(async move {
+        let mut left = duration.as_millis();
+        while left > 0 {
+            let step = left.min(LONGEST);
+            gloo_timers::future::TimeoutFuture::new(step as u32).await;
+            left -= step;
+        }
+    })
 }

@@ -4,7 +4,9 @@
 //! [`QueryKey`]; subscribers are callbacks that the client calls whenever
 //! what they would see changed. All of it runs on one thread (the UI
 //! thread), so the state is a `RefCell` that is never borrowed across an
-//! `await` or a callback.
+//! `await` or any of the app's code: listeners, fetchers, optimistic changes
+//! and `set_queries_data` updates all run with no borrow held, and may call
+//! the client.
 //!
 //! How an entry's data is formed: the *base* is the last data the server
 //! gave (or [`QueryClient::set_query_data`] wrote); on top of it lie the
@@ -139,6 +141,9 @@ struct Entry {
     layers: Vec<Layer>,
     /// Bumped by every write of `base`.
     generation: u64,
+    /// Bumped by every change of `base` or `layers`: a view computed from an
+    /// older version is not stored.
+    version: u64,
     updated_at: Option<Instant>,
     error: Option<AnyError>,
     invalidated: bool,
@@ -161,6 +166,7 @@ impl Entry {
             view: None,
             layers: Vec::new(),
             generation: 0,
+            version: 0,
             updated_at: None,
             error: None,
             invalidated: false,
@@ -189,23 +195,34 @@ impl Entry {
                 .is_none_or(|at| now.saturating_duration_since(at) >= self.options.stale_time)
     }
 
-    /// Recomputes the view; returns whether subscribers would see a change.
-    fn refresh_view(&mut self) -> bool {
-        let mut view = self.base.clone();
-        for layer in &self.layers {
+    /// What computing the view needs, taken so that the layers (the app's
+    /// closures) run while the cache is not borrowed.
+    fn view_inputs(&self) -> ViewInputs {
+        ViewInputs {
+            base: self.base.clone(),
+            layers: self.layers.iter().map(|l| l.apply.clone()).collect(),
+            version: self.version,
+        }
+    }
+}
+
+struct ViewInputs {
+    base: Option<AnyData>,
+    layers: Vec<Change>,
+    version: u64,
+}
+
+impl ViewInputs {
+    fn compute(self) -> Option<AnyData> {
+        let mut view = self.base;
+        for apply in &self.layers {
             if let Some(current) = &view
-                && let Some(next) = (layer.apply)(current.as_ref())
+                && let Some(next) = apply(current.as_ref())
             {
                 view = Some(next);
             }
         }
-        let changed = match (&self.view, &view, self.same) {
-            (Some(old), Some(new), Some(same)) => !same(old.as_ref(), new.as_ref()),
-            (None, None, _) => false,
-            _ => true,
-        };
-        self.view = view;
-        changed
+        view
     }
 }
 
@@ -216,6 +233,9 @@ struct State {
     fetch_clock: u64,
     /// Pending mutations per key prefix they affect.
     pending_mutations: HashMap<QueryKey, usize>,
+    /// Prefixes whose mutations settled while a mutation on an overlapping
+    /// prefix was still pending: invalidated once that one settles too.
+    deferred_invalidations: Vec<QueryKey>,
     inspectors: HashMap<u64, Listener>,
     /// An inspector notification is scheduled.
     inspection_due: bool,
@@ -364,6 +384,7 @@ impl QueryClient {
                     next_id: 0,
                     fetch_clock: 0,
                     pending_mutations: HashMap::new(),
+                    deferred_invalidations: Vec::new(),
                     inspectors: HashMap::new(),
                     inspection_due: false,
                 }),
@@ -509,7 +530,7 @@ impl QueryClient {
     /// Writes the data of `key` as if the server had sent it: fresh, and
     /// newer than any fetch in flight (whose answer will be dropped).
     pub fn set_query_data<T: PartialEq + 'static>(&self, key: &QueryKey, data: T) {
-        let changed = {
+        {
             let now = self.inner.runtime.now();
             let mut state = self.inner.state.borrow_mut();
             let defaults = self.inner.defaults;
@@ -519,29 +540,50 @@ impl QueryClient {
                 .or_insert_with(|| Entry::new(defaults));
             entry.same = Some(same_as::<T>);
             write_base(entry, Rc::new(data), now);
-            entry.refresh_view()
         };
+        let changed = self.refresh_view(key);
         self.after_change(key, changed);
     }
 
     /// Rewrites the data of every entry under `prefix` that holds a `T`.
+    /// `update` runs while the cache is not borrowed, so it may read it.
     pub fn set_queries_data<T: PartialEq + 'static>(
         &self,
         prefix: &QueryKey,
         update: impl Fn(&T) -> T,
     ) {
         let now = self.inner.runtime.now();
-        self.change_entries(
-            |key| key.starts_with(prefix),
-            |entry| {
-                let Some(old) = entry.base.as_ref().and_then(|b| b.downcast_ref::<T>()) else {
-                    return false;
-                };
-                let new = update(old);
-                write_base(entry, Rc::new(new), now);
-                entry.refresh_view()
-            },
-        );
+        let current: Vec<(QueryKey, AnyData, u64)> = {
+            let state = self.inner.state.borrow();
+            state
+                .entries
+                .iter()
+                .filter(|(key, _)| key.starts_with(prefix))
+                .filter_map(|(key, e)| {
+                    let base = e.base.clone().filter(|b| b.is::<T>())?;
+                    Some((key.clone(), base, e.generation))
+                })
+                .collect()
+        };
+        for (key, base, generation) in current {
+            let Some(old) = base.downcast_ref::<T>() else {
+                continue;
+            };
+            let new: AnyData = Rc::new(update(old));
+            let written = {
+                let mut state = self.inner.state.borrow_mut();
+                state
+                    .entries
+                    .get_mut(&key)
+                    .filter(|e| e.generation == generation)
+                    .map(|entry| write_base(entry, new, now))
+                    .is_some()
+            };
+            if written {
+                let changed = self.refresh_view(&key);
+                self.after_change(&key, changed);
+            }
+        }
     }
 
     /// Marks every entry under `prefix` stale and refetches those with
@@ -600,19 +642,31 @@ impl QueryClient {
     /// applied and the entries go back to what they showed before (data
     /// kept, not fetching). An entry that was invalidated stays stale.
     pub fn cancel_queries(&self, prefix: &QueryKey) {
-        self.change_entries(
+        let mut refetch = Vec::new();
+        let cancelled = self.change_entries(
             |key| key.starts_with(prefix),
-            |entry| {
+            |key, entry| {
                 let Some(fetch) = entry.fetch.take() else {
                     return false;
                 };
                 fetch.abort.abort();
                 if fetch.invalidated {
+                    // The invalidation still asks for a fetch that starts
+                    // after it.
                     entry.invalidated = true;
+                    if !entry.listeners.is_empty() {
+                        refetch.push(key.clone());
+                    }
                 }
                 true
             },
         );
+        for key in &cancelled {
+            self.after_change(key, true);
+        }
+        for key in &refetch {
+            self.start_fetch(key);
+        }
     }
 
     /// Refetches stale subscribed queries that refetch on focus.
@@ -693,9 +747,9 @@ impl QueryClient {
     ) {
         let apply: Change =
             Rc::new(move |data| Some(Rc::new(update(data.downcast_ref::<T>()?)) as AnyData));
-        self.change_entries(
+        let layered = self.change_entries(
             |key| key.starts_with(prefix),
-            |entry| {
+            |_, entry| {
                 if !entry.base.as_ref().is_some_and(|b| b.is::<T>()) {
                     return false;
                 }
@@ -704,21 +758,28 @@ impl QueryClient {
                     apply: apply.clone(),
                     settled_at: None,
                 });
-                entry.refresh_view()
+                entry.version += 1;
+                true
             },
         );
+        self.refresh_and_notify(layered);
     }
 
     /// Removes the layers of a failed mutation (its rollback).
     pub fn remove_layers(&self, mutation: MutationId) {
-        self.change_entries(
+        let rolled_back = self.change_entries(
             |_| true,
-            |entry| {
+            |_, entry| {
                 let before = entry.layers.len();
                 entry.layers.retain(|l| l.mutation != mutation);
-                entry.layers.len() != before && entry.refresh_view()
+                if entry.layers.len() == before {
+                    return false;
+                }
+                entry.version += 1;
+                true
             },
         );
+        self.refresh_and_notify(rolled_back);
     }
 
     /// Keeps the layers of a successful mutation until data fetched after
@@ -742,26 +803,41 @@ impl QueryClient {
     }
 
     /// Records that a mutation affecting `prefixes` ended, and invalidates
-    /// each prefix no other pending mutation affects any more.
+    /// each prefix no pending mutation affects any more — neither the same
+    /// prefix nor one above or below it.
     pub fn mutation_settled(&self, prefixes: &[QueryKey]) {
         let ready: Vec<QueryKey> = {
             let mut state = self.inner.state.borrow_mut();
-            prefixes
-                .iter()
-                .filter(|prefix| {
-                    let Some(count) = state.pending_mutations.get_mut(*prefix) else {
-                        return false;
-                    };
-                    *count = count.saturating_sub(1);
-                    if *count == 0 {
-                        state.pending_mutations.remove(*prefix);
-                        true
-                    } else {
-                        false
-                    }
-                })
-                .cloned()
-                .collect()
+            for prefix in prefixes {
+                let Some(count) = state.pending_mutations.get_mut(prefix) else {
+                    continue;
+                };
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    state.pending_mutations.remove(prefix);
+                    state.deferred_invalidations.push(prefix.clone());
+                }
+            }
+            let State {
+                pending_mutations,
+                deferred_invalidations,
+                ..
+            } = &mut *state;
+            let overlaps = |prefix: &QueryKey| {
+                pending_mutations
+                    .keys()
+                    .any(|p| p.starts_with(prefix) || prefix.starts_with(p))
+            };
+            let (ready, still_deferred): (Vec<QueryKey>, Vec<QueryKey>) =
+                deferred_invalidations.drain(..).partition(|p| !overlaps(p));
+            *deferred_invalidations = still_deferred;
+            // One invalidation per key: a prefix under another ready one is
+            // covered by it.
+            let covered = |p: &QueryKey| ready.iter().any(|q| q != p && p.starts_with(q));
+            let mut ready: Vec<QueryKey> = ready.iter().filter(|p| !covered(p)).cloned().collect();
+            ready.sort();
+            ready.dedup();
+            ready
         };
         for prefix in &ready {
             self.invalidate(prefix);
@@ -835,7 +911,7 @@ impl QueryClient {
         result: Result<AnyData, AnyError>,
     ) {
         let now = self.inner.runtime.now();
-        let (changed, again) = {
+        let again = {
             let mut state = self.inner.state.borrow_mut();
             let Some(entry) = state.entries.get_mut(key) else {
                 return;
@@ -843,7 +919,6 @@ impl QueryClient {
             let Some(fetch) = entry.fetch.take_if(|f| f.id == id) else {
                 return; // a fetch that was cancelled and replaced
             };
-            let mut changed = true; // the fetching flag went off
             match result {
                 Ok(data) => {
                     entry.error = None;
@@ -854,7 +929,7 @@ impl QueryClient {
                         entry
                             .layers
                             .retain(|l| l.settled_at.is_none_or(|settled| settled >= started_at));
-                        changed = entry.refresh_view() || changed;
+                        entry.version += 1;
                     }
                     // else: data was written after this fetch started; its
                     // answer is older and must not overwrite it.
@@ -864,33 +939,70 @@ impl QueryClient {
             if fetch.invalidated {
                 entry.invalidated = true;
             }
-            let again = fetch.invalidated && !entry.listeners.is_empty();
-            (changed, again)
+            fetch.invalidated && !entry.listeners.is_empty()
         };
+        self.refresh_view(key);
         if again {
             self.start_fetch(key);
         }
-        self.after_change(key, changed);
+        // The fetching flag went off: always a change for subscribers.
+        self.after_change(key, true);
     }
 
-    /// Applies `change` to every entry whose key `matches`, then notifies
-    /// the subscribers of each entry for which it returned `true`.
+    /// Applies `change` to every entry whose key `matches`; returns the keys
+    /// of the entries where it returned `true`.
     fn change_entries(
         &self,
         matches: impl Fn(&QueryKey) -> bool,
-        mut change: impl FnMut(&mut Entry) -> bool,
-    ) {
+        mut change: impl FnMut(&QueryKey, &mut Entry) -> bool,
+    ) -> Vec<QueryKey> {
         let changed: Vec<QueryKey> = {
             let mut state = self.inner.state.borrow_mut();
             state
                 .entries
                 .iter_mut()
                 .filter(|(key, _)| matches(key))
-                .filter_map(|(key, entry)| change(entry).then(|| key.clone()))
+                .filter_map(|(key, entry)| change(key, entry).then(|| key.clone()))
                 .collect()
         };
-        for key in changed {
-            self.after_change(&key, true);
+        changed
+    }
+
+    /// Recomputes the view of `key` with no borrow held while the layers
+    /// run; returns whether subscribers would see a change. A view computed
+    /// from inputs that changed meanwhile is dropped: the change that
+    /// overtook it computed its own.
+    fn refresh_view(&self, key: &QueryKey) -> bool {
+        let Some(inputs) = self
+            .inner
+            .state
+            .borrow()
+            .entries
+            .get(key)
+            .map(Entry::view_inputs)
+        else {
+            return false;
+        };
+        let version = inputs.version;
+        let view = inputs.compute();
+        let mut state = self.inner.state.borrow_mut();
+        let Some(entry) = state.entries.get_mut(key).filter(|e| e.version == version) else {
+            return false;
+        };
+        let changed = match (&entry.view, &view, entry.same) {
+            (Some(old), Some(new), Some(same)) => !same(old.as_ref(), new.as_ref()),
+            (None, None, _) => false,
+            _ => true,
+        };
+        entry.view = view;
+        changed
+    }
+
+    /// Recomputes the views of `keys` and notifies where they changed.
+    fn refresh_and_notify(&self, keys: Vec<QueryKey>) {
+        for key in keys {
+            let changed = self.refresh_view(&key);
+            self.after_change(&key, changed);
         }
     }
 
@@ -941,6 +1053,7 @@ impl QueryClient {
 fn write_base(entry: &mut Entry, data: AnyData, now: Instant) {
     entry.base = Some(data);
     entry.generation += 1;
+    entry.version += 1;
     entry.updated_at = Some(now);
     entry.invalidated = false;
     entry.error = None;

@@ -366,15 +366,21 @@ where
         dioxus::core::spawn_forever(async move {
             let mutation = this.mutation.borrow().clone();
             let result = this.client.mutate(&mutation, vars).await;
-            let left = {
-                let mut pending = pending.write();
+            // The component may be gone by now (a delete that navigates
+            // away): its signals are then dropped and there is no one to tell.
+            let Ok(left) = pending.try_write().map(|mut pending| {
                 *pending = pending.saturating_sub(1);
                 *pending
+            }) else {
+                return;
             };
-            match result {
-                Err(error) => status.set(MutationStatus::Error(error)),
-                Ok(_) if left == 0 => status.set(MutationStatus::Success),
-                Ok(_) => {}
+            let new_status = match result {
+                Err(error) => MutationStatus::Error(error),
+                Ok(_) if left == 0 => MutationStatus::Success,
+                Ok(_) => return,
+            };
+            if let Ok(mut status) = status.try_write() {
+                *status = new_status;
             }
         });
     }

@@ -112,6 +112,9 @@ pub async fn run(
             }
         }
 
+        // Presses of "retry now" (or `online` events) while connected must
+        // not cut this wait short.
+        while retry_now.try_recv().is_ok() {}
         let delay = backoff.next_delay();
         let attempt = backoff.attempt();
         let retry_at = runtime.now() + delay;
@@ -125,8 +128,6 @@ pub async fn run(
         if let Either::Right((None, _)) = select(wait, skip).await {
             return; // the app is gone
         }
-        // Drain extra "retry now" presses.
-        while retry_now.try_recv().is_ok() {}
     }
 }
 

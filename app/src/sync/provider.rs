@@ -1,6 +1,7 @@
 //! The Dioxus side of live sync: [`SyncProvider`] owns the app's one
 //! connection and shares its state; [`use_connection`] reads it.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
@@ -53,12 +54,17 @@ pub fn SyncProvider(children: Element) -> Element {
     let address = use_context::<ServerAddress>();
     let client = use_query_client();
     let state = use_signal(|| ConnectionState::Connecting);
-    let retry = use_signal(|| None);
+    let (sender, receiver) = use_hook(|| {
+        let (sender, receiver) = mpsc::unbounded();
+        (Rc::new(sender), Rc::new(RefCell::new(Some(receiver))))
+    });
+    let retry = use_signal(|| Some(sender));
     let connection = use_context_provider(|| Connection { state, retry });
     use_hook(move || {
-        let (sender, receiver) = mpsc::unbounded();
-        let mut retry = retry;
-        retry.set(Some(Rc::new(sender)));
+        let receiver = receiver
+            .borrow_mut()
+            .take()
+            .expect("the connection starts once");
         let options = SyncOptions::new(address.sync_url(), address.token().map(str::to_string));
         let on_state = move |new: ConnectionState| {
             let mut state = state;

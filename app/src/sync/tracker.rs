@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use earshot_shared::QueryKey;
-use earshot_shared::sync::{ClientMessage, ServerMessage};
+use earshot_shared::sync::{ClientMessage, ResyncReason, ServerMessage};
 
 /// What the client should do after a frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +31,10 @@ pub enum Effect {
 pub struct Tracker {
     /// The last `(epoch, seq)` processed.
     position: Option<(String, u64)>,
-    /// While replaying: the hello's seq, which the replay runs up to.
-    replay_until: Option<u64>,
+    /// While replaying: the next seq expected and the hello's seq, which the
+    /// replay runs up to. The position moves only once the replay is
+    /// complete, so a replay cut short is asked for again in full.
+    replay: Option<Replay>,
     /// Keys named by the replay so far.
     replayed: BTreeSet<QueryKey>,
     /// The next invalidate sets the position, whatever its seq (after a lag,
@@ -43,6 +45,12 @@ pub struct Tracker {
     /// Everything was invalidated and no frame came since: a `resync` now
     /// asks for nothing more.
     all_invalidated: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Replay {
+    next: u64,
+    until: u64,
 }
 
 impl Tracker {
@@ -61,7 +69,7 @@ impl Tracker {
     /// Whether the current connection has caught up with the server: the
     /// hello arrived and any replay is complete.
     pub fn in_sync(&self) -> bool {
-        self.greeted && self.replay_until.is_none()
+        self.greeted && self.replay.is_none()
     }
 
     /// Starts a new connection (its hello has not arrived yet).
@@ -69,7 +77,7 @@ impl Tracker {
         // What was invalidated before covers nothing that happened since.
         self.all_invalidated = false;
         self.greeted = false;
-        self.replay_until = None;
+        self.replay = None;
         self.replayed.clear();
     }
 
@@ -91,6 +99,27 @@ impl Tracker {
                 let Some((_, last)) = &mut self.position else {
                     return Effect::None; // before any hello: cannot happen
                 };
+                if let Some(replay) = &mut self.replay {
+                    if invalidate.seq < replay.next {
+                        return Effect::None; // already replayed
+                    }
+                    if invalidate.seq > replay.next {
+                        // A gap within the replay: some change was missed.
+                        *last = invalidate.seq;
+                        self.end_replay();
+                        return Effect::InvalidateAll;
+                    }
+                    self.replayed.extend(invalidate.keys());
+                    replay.next += 1;
+                    if invalidate.seq < replay.until {
+                        return Effect::None;
+                    }
+                    *last = replay.until;
+                    self.replay = None;
+                    return Effect::Invalidate(
+                        std::mem::take(&mut self.replayed).into_iter().collect(),
+                    );
+                }
                 if self.rebase {
                     self.rebase = false;
                     *last = invalidate.seq;
@@ -102,35 +131,25 @@ impl Tracker {
                 if invalidate.seq > *last + 1 {
                     // A gap: some change was missed.
                     *last = invalidate.seq;
-                    self.end_replay();
                     return Effect::InvalidateAll;
                 }
                 *last = invalidate.seq;
-                match self.replay_until {
-                    Some(until) => {
-                        self.replayed.extend(invalidate.keys());
-                        if invalidate.seq >= until {
-                            self.replay_until = None;
-                            return Effect::Invalidate(
-                                std::mem::take(&mut self.replayed).into_iter().collect(),
-                            );
-                        }
-                        Effect::None
-                    }
-                    None => Effect::Invalidate(invalidate.keys()),
-                }
+                Effect::Invalidate(invalidate.keys())
             }
-            ServerMessage::Resync { .. } => {
-                match (self.replay_until, &mut self.position) {
+            ServerMessage::Resync { reason } => {
+                match (self.replay, &mut self.position) {
                     // The resume could not be served: the stream goes on
                     // live from the hello's seq.
-                    (Some(until), Some((_, last))) => *last = until,
+                    (Some(replay), Some((_, last))) => *last = replay.until,
                     // A lag: the stream goes on from wherever the server's
                     // queue kept frames, so the next frame sets the position.
                     _ => self.rebase = true,
                 }
                 self.end_replay();
-                if self.all_invalidated {
+                // A refused resume right after this connection's full
+                // invalidation asks for nothing more; a lag always does:
+                // the lost frames came after it.
+                if self.all_invalidated && reason != ResyncReason::Lagged {
                     Effect::None
                 } else {
                     Effect::InvalidateAll
@@ -148,7 +167,10 @@ impl Tracker {
             Some((known, last)) if *known == epoch && *last <= seq => {
                 if *last < seq {
                     // The server replays (last, seq] right after the hello.
-                    self.replay_until = Some(seq);
+                    self.replay = Some(Replay {
+                        next: *last + 1,
+                        until: seq,
+                    });
                 }
                 Effect::None
             }
@@ -162,7 +184,7 @@ impl Tracker {
     }
 
     fn end_replay(&mut self) {
-        self.replay_until = None;
+        self.replay = None;
         self.replayed.clear();
     }
 }
@@ -171,7 +193,7 @@ impl Tracker {
 mod tests {
     use super::*;
     use earshot_shared::keys;
-    use earshot_shared::sync::{Action, Invalidate, Resource, ResyncReason};
+    use earshot_shared::sync::{Action, Invalidate, Resource};
 
     fn hello(epoch: &str, seq: u64) -> ServerMessage {
         ServerMessage::Hello {
@@ -262,6 +284,44 @@ mod tests {
         assert!(
             matches!(tracker.on_message(project(10, "p3")), Effect::Invalidate(_)),
             "then live"
+        );
+    }
+
+    #[test]
+    fn a_replay_cut_short_is_asked_for_again_in_full() {
+        let mut tracker = connected("e1", 5);
+        tracker.connecting();
+        tracker.on_message(hello("e1", 9));
+        tracker.on_message(project(6, "p6"));
+        tracker.on_message(project(7, "p7"));
+        // The socket drops before 8 and 9.
+        tracker.connecting();
+        assert_eq!(
+            tracker.resume_point(),
+            Some(("e1", 5)),
+            "6 and 7 not yet applied"
+        );
+        tracker.on_message(hello("e1", 9));
+        for seq in 6..9 {
+            assert_eq!(tracker.on_message(project(seq, "p")), Effect::None);
+        }
+        assert!(matches!(
+            tracker.on_message(project(9, "p")),
+            Effect::Invalidate(_)
+        ));
+        assert_eq!(tracker.resume_point(), Some(("e1", 9)));
+    }
+
+    #[test]
+    fn a_lag_right_after_a_full_invalidation_still_invalidates_everything() {
+        let mut tracker = Tracker::new();
+        tracker.connecting();
+        assert_eq!(tracker.on_message(hello("e1", 0)), Effect::InvalidateAll);
+        assert_eq!(
+            tracker.on_message(ServerMessage::Resync {
+                reason: ResyncReason::Lagged
+            }),
+            Effect::InvalidateAll
         );
     }
 

@@ -675,3 +675,88 @@ async fn a_fetch_outlives_the_subscriber_that_started_it() {
     })
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn optimistic_changes_and_rewrites_may_read_the_cache() {
+    local(async {
+        let client = client();
+        let server = Server::new(vec!["a", "b"]);
+        let (_sub, _) = subscribe(&client, &key(), &server);
+        client.set_query_data(&keys::dashboard::stats(), vec!["b"]);
+        wait(150).await;
+        let reader = client.clone();
+        // Removes whatever the dashboard entry lists: it reads the cache.
+        let mutation: Mutation<(), (), Failure> = Mutation::new(|()| async {
+            sleep(Duration::from_millis(100)).await;
+            Ok(())
+        })
+        .on_mutate(move |optimistic, _| {
+            let reader = reader.clone();
+            optimistic.update::<List>(&keys::recordings::lists(), move |list| {
+                let gone = reader.get_query_data::<List>(&keys::dashboard::stats());
+                list.iter()
+                    .copied()
+                    .filter(|x| !gone.as_ref().is_some_and(|g| g.contains(x)))
+                    .collect()
+            });
+        });
+        let task = start(&client, mutation);
+        wait(1).await;
+        assert_eq!(data(&client, &key()), Some(vec!["a"]));
+        let reader = client.clone();
+        client.set_queries_data::<List>(&keys::recordings::lists(), move |list| {
+            let extra = reader.get_query_data::<List>(&keys::dashboard::stats());
+            list.iter()
+                .copied()
+                .chain(extra.iter().flat_map(|e| e.iter().copied()))
+                .collect()
+        });
+        task.await.unwrap().unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_a_fetch_an_invalidation_overtook_still_refetches() {
+    local(async {
+        let client = client();
+        let server = Server::new(vec!["old"]);
+        let (_sub, _) = subscribe(&client, &key(), &server);
+        wait(150).await;
+        client.invalidate(&key());
+        wait(10).await;
+        server.set(vec!["new"]);
+        client.invalidate(&key()); // overtakes the fetch in flight
+        client.cancel_queries(&key());
+        wait(150).await;
+        assert_eq!(data(&client, &key()), Some(vec!["new"]));
+        assert_eq!(server.calls(), 3);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_mutation_on_a_wider_prefix_waits_for_one_on_a_narrower_prefix() {
+    local(async {
+        let client = client();
+        let server = Server::new(vec!["a", "b"]);
+        let (_sub, _) = subscribe(&client, &key(), &server);
+        wait(150).await;
+        let wide: Mutation<(), (), Failure> = Mutation::new(|()| async {
+            sleep(Duration::from_millis(100)).await;
+            Ok(())
+        })
+        .invalidates([keys::recordings::all()]);
+        let narrow = remove("a", 300, Ok(()), &server);
+        let one = start(&client, wide);
+        let two = start(&client, narrow);
+        one.await.unwrap().unwrap();
+        wait(50).await;
+        assert_eq!(server.calls(), 1, "the narrower mutation is still pending");
+        two.await.unwrap().unwrap();
+        wait(150).await;
+        assert_eq!(server.calls(), 2, "one refetch for both");
+        assert_eq!(data(&client, &key()), Some(vec!["b"]));
+    })
+    .await;
+}
