@@ -1,18 +1,20 @@
 //! Dioxus hooks over the cache core: [`QueryClientProvider`],
 //! [`use_query_client`], [`use_query`] and [`use_mutation`].
 //!
-//! A hook instance observes one key. What it exposes is split into four
-//! fields (data, error, status, fetching), each with its own signal, so a
-//! component re-renders only when a field it read changed: a background
-//! refetch that brings equal data re-renders nothing that reads only the
-//! data.
+//! A hook instance observes one key and remembers which of its fields (data,
+//! error, status, fetching) the component read while rendering; when the
+//! cache changes, the component re-renders only if one of those fields
+//! changed (TanStack's "tracked properties"). A background refetch that
+//! brings equal data re-renders nothing that reads only the data. No signal
+//! is written from the cache's tasks, which run outside the component.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
-use dioxus::core::{Runtime as DioxusCore, ScopeId};
+use dioxus::core::{Runtime as DioxusCore, ScopeId, schedule_update};
 use dioxus::prelude::*;
 use earshot_shared::QueryKey;
 use web_time::Instant;
@@ -78,13 +80,15 @@ pub fn use_query_client() -> QueryClient {
     use_context::<QueryClient>()
 }
 
-/// One field's change counter; reading it subscribes the component.
+/// The fields of a query a component can read, as bits.
 #[derive(Clone, Copy)]
-struct Ticks {
-    data: Signal<u64>,
-    error: Signal<u64>,
-    status: Signal<u64>,
-    fetching: Signal<u64>,
+struct Fields;
+
+impl Fields {
+    const DATA: u8 = 1;
+    const ERROR: u8 = 2;
+    const STATUS: u8 = 4;
+    const FETCHING: u8 = 8;
 }
 
 struct Observer<T: 'static, E: 'static> {
@@ -92,7 +96,10 @@ struct Observer<T: 'static, E: 'static> {
     key: RefCell<Option<QueryKey>>,
     subscription: RefCell<Option<Subscription>>,
     seen: RefCell<QueryState<T, E>>,
-    ticks: Ticks,
+    /// The fields read since the component last rendered.
+    read: Cell<u8>,
+    /// Marks the component for a new render.
+    rerender: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl<T, E> Observer<T, E>
@@ -142,40 +149,44 @@ where
         }
     }
 
-    /// Takes the cache's current state and bumps the counter of every field
-    /// that changed. Equal data (by value) is not a change.
+    /// Takes the cache's current state and re-renders the component if a
+    /// field it read changed. Equal data (by value) is not a change.
     fn sync(&self) {
         let new = self.current();
-        let mut ticks = self.ticks;
         let mut seen = self.seen.borrow_mut();
         let data_changed = match (&seen.data, &new.data) {
             (Some(old), Some(new)) => !Rc::ptr_eq(old, new) && **old != **new,
             (None, None) => false,
             _ => true,
         };
-        let error_changed = seen.error != new.error;
-        let status_changed = seen.status != new.status || seen.is_stale != new.is_stale;
-        let fetching_changed = seen.is_fetching != new.is_fetching;
-        if !data_changed {
+        let mut changed = 0;
+        if data_changed {
+            changed |= Fields::DATA;
+        }
+        if seen.error != new.error {
+            changed |= Fields::ERROR;
+        }
+        if seen.status != new.status || seen.is_stale != new.is_stale {
+            changed |= Fields::STATUS;
+        }
+        if seen.is_fetching != new.is_fetching {
+            changed |= Fields::FETCHING;
+        }
+        if data_changed {
+            *seen = new;
+        } else {
             // Keep the old Rc: it is equal, and readers keep their identity.
             let data = seen.data.clone();
             *seen = QueryState { data, ..new };
-        } else {
-            *seen = new;
         }
         drop(seen);
-        if data_changed {
-            *ticks.data.write() += 1;
+        if changed & self.read.get() != 0 {
+            (self.rerender)();
         }
-        if error_changed {
-            *ticks.error.write() += 1;
-        }
-        if status_changed {
-            *ticks.status.write() += 1;
-        }
-        if fetching_changed {
-            *ticks.fetching.write() += 1;
-        }
+    }
+
+    fn reading(&self, field: u8) {
+        self.read.set(self.read.get() | field);
     }
 }
 
@@ -208,25 +219,25 @@ where
 {
     /// The data (kept through background refetches and their errors).
     pub fn data(&self) -> Option<Rc<T>> {
-        self.observer.ticks.data.read();
+        self.observer.reading(Fields::DATA);
         self.observer.seen.borrow().data.clone()
     }
 
     /// The latest fetch's error, if it failed.
     pub fn error(&self) -> Option<E> {
-        self.observer.ticks.error.read();
+        self.observer.reading(Fields::ERROR);
         self.observer.seen.borrow().error.clone()
     }
 
     /// Pending, success or error.
     pub fn status(&self) -> QueryStatus {
-        self.observer.ticks.status.read();
+        self.observer.reading(Fields::STATUS);
         self.observer.seen.borrow().status
     }
 
     /// Whether a fetch is in flight.
     pub fn is_fetching(&self) -> bool {
-        self.observer.ticks.fetching.read();
+        self.observer.reading(Fields::FETCHING);
         self.observer.seen.borrow().is_fetching
     }
 
@@ -278,12 +289,6 @@ where
     Fut: Future<Output = Result<T, E>> + 'static,
 {
     let client = use_query_client();
-    let ticks = Ticks {
-        data: use_signal(|| 0),
-        error: use_signal(|| 0),
-        status: use_signal(|| 0),
-        fetching: use_signal(|| 0),
-    };
     let observer = use_hook(|| {
         Rc::new(Observer {
             client: client.clone(),
@@ -296,9 +301,12 @@ where
                 is_fetching: false,
                 is_stale: false,
             }),
-            ticks,
+            read: Cell::new(0),
+            rerender: schedule_update(),
         })
     });
+    // A new render: what it reads decides what re-renders it next.
+    observer.read.set(0);
     let options = options.unwrap_or_else(|| client.defaults());
     let fetcher: Fetcher<T, E> = Rc::new(move || Box::pin(fetcher()));
     observer.observe(key, options, fetcher);
@@ -363,24 +371,27 @@ where
         let mut pending = self.pending;
         *pending.write() += 1;
         status.set(MutationStatus::Pending);
+        let (done, outcome) = futures_channel::oneshot::channel();
         dioxus::core::spawn_forever(async move {
             let mutation = this.mutation.borrow().clone();
             let result = this.client.mutate(&mutation, vars).await;
-            // The component may be gone by now (a delete that navigates
-            // away): its signals are then dropped and there is no one to tell.
-            let Ok(left) = pending.try_write().map(|mut pending| {
-                *pending = pending.saturating_sub(1);
-                *pending
-            }) else {
+            let _ = done.send(result.err());
+        });
+        // Told in the component's own scope: if it is gone (a delete that
+        // navigates away), so is this task, and there is no one to tell.
+        spawn(async move {
+            let Ok(error) = outcome.await else {
                 return;
             };
-            let new_status = match result {
-                Err(error) => MutationStatus::Error(error),
-                Ok(_) if left == 0 => MutationStatus::Success,
-                Ok(_) => return,
+            let left = {
+                let mut pending = pending.write();
+                *pending = pending.saturating_sub(1);
+                *pending
             };
-            if let Ok(mut status) = status.try_write() {
-                *status = new_status;
+            match error {
+                Some(error) => status.set(MutationStatus::Error(error)),
+                None if left == 0 => status.set(MutationStatus::Success),
+                None => {}
             }
         });
     }

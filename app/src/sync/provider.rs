@@ -53,7 +53,9 @@ pub fn use_connection() -> Connection {
 pub fn SyncProvider(children: Element) -> Element {
     let address = use_context::<ServerAddress>();
     let client = use_query_client();
-    let state = use_signal(|| ConnectionState::Connecting);
+    // Owned by the root: the connection task, which outlives any one
+    // component, writes it.
+    let state = use_hook(|| Signal::new_in_scope(ConnectionState::Connecting, ScopeId::ROOT));
     let (sender, receiver) = use_hook(|| {
         let (sender, receiver) = mpsc::unbounded();
         (Rc::new(sender), Rc::new(RefCell::new(Some(receiver))))
