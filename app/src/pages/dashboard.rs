@@ -24,8 +24,6 @@ pub fn DashboardPage() -> Element {
         let api = api.clone();
         async move { api.dashboard_stats().await }
     });
-    let retry = stats.clone();
-    let refresh = stats.clone();
 
     let body = match (stats.data(), stats.error()) {
         (Some(stats), _) if stats.by_status.total() == 0 => rsx! {
@@ -43,14 +41,14 @@ pub fn DashboardPage() -> Element {
             DashboardOverview { stats: (*data).clone() }
         },
         (None, Some(error)) => rsx! {
-            LoadError { message: error.to_string(), on_retry: move |_| retry.refetch() }
+            LoadError { message: error.to_string(), on_retry: move |_| stats.refetch() }
         },
         (None, None) => rsx! { Loading { label: "Loading the dashboard…" } },
     };
 
     rsx! {
         PageHeader { title: "Dashboard",
-            RefreshButton { busy: stats.is_fetching(), onclick: move |_| refresh.refetch() }
+            RefreshButton { busy: stats.is_fetching(), onclick: move |_| stats.refetch() }
         }
         {body}
     }

@@ -1,6 +1,6 @@
-//! One module per page. A page owns its fetching (for now `use_resource` over
-//! the [`ApiClient`](crate::api::ApiClient); the query cache replaces it next)
-//! and hands data to components.
+//! One module per page. A page owns its fetching — through the query cache
+//! ([`crate::query::use_query`], so every page follows live changes) — and
+//! hands data to components.
 //!
 //! - [`dashboard`] shows `/`;
 //! - [`recordings`] shows `/recordings` and `/recordings/:id`;

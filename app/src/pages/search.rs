@@ -1,9 +1,12 @@
 //! `/search`: search titles, notes and transcripts; the saved history below.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use earshot_shared::dto::{
     SearchField, SearchHistoryEntry, SearchRequest, SearchResponse, SearchResult,
 };
+use earshot_shared::keys;
 
 use crate::api::ApiError;
 use crate::app::use_api;
@@ -12,6 +15,7 @@ use crate::components::page_header::PageHeader;
 use crate::components::search_box::SearchBox;
 use crate::components::snippet::HighlightedSnippet;
 use crate::format;
+use crate::query::use_query;
 use crate::route::Route;
 
 /// What the last search did.
@@ -31,7 +35,7 @@ enum SearchState {
 pub fn SearchPage() -> Element {
     let api = use_api();
     let history_api = api.clone();
-    let mut history = use_resource(move || {
+    let history = use_query(keys::search::history(), move || {
         let api = history_api.clone();
         async move { api.search_history().await }
     });
@@ -64,7 +68,7 @@ pub fn SearchPage() -> Element {
             if *latest.peek() == this_search {
                 state.set(SearchState::Done(answer));
             }
-            history.restart();
+            history.refetch();
         });
     });
 
@@ -94,10 +98,10 @@ pub fn SearchPage() -> Element {
         },
     };
 
-    let history_list = match history() {
+    let history_list = match history.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { Loading { label: "Loading history…" } },
         Some(Err(error)) => rsx! {
-            LoadError { message: error.to_string(), on_retry: move |_| history.restart() }
+            LoadError { message: error.to_string(), on_retry: move |_| history.refetch() }
         },
         Some(Ok(entries)) if entries.is_empty() => rsx! {
             p { class: "muted", "Searches you run are kept here." }

@@ -191,23 +191,24 @@ where
 }
 
 /// A query as a component sees it. Reading a field subscribes the
-/// component to changes of that field only.
+/// component to changes of that field only. `Copy`, like a signal, so event
+/// handlers can hold it.
 pub struct UseQuery<T: 'static, E: 'static> {
-    observer: Rc<Observer<T, E>>,
+    observer: CopyValue<Rc<Observer<T, E>>>,
 }
 
 impl<T, E> Clone for UseQuery<T, E> {
     fn clone(&self) -> Self {
-        UseQuery {
-            observer: self.observer.clone(),
-        }
+        *self
     }
 }
+
+impl<T, E> Copy for UseQuery<T, E> {}
 
 impl<T, E> fmt::Debug for UseQuery<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UseQuery")
-            .field("key", &*self.observer.key.borrow())
+            .field("key", &*self.observer.read().key.borrow())
             .finish_non_exhaustive()
     }
 }
@@ -217,40 +218,56 @@ where
     T: PartialEq + 'static,
     E: QueryError + PartialEq,
 {
+    fn observer(&self) -> Rc<Observer<T, E>> {
+        self.observer.read().clone()
+    }
+
     /// The data (kept through background refetches and their errors).
     pub fn data(&self) -> Option<Rc<T>> {
-        self.observer.reading(Fields::DATA);
-        self.observer.seen.borrow().data.clone()
+        self.observer().reading(Fields::DATA);
+        self.observer().seen.borrow().data.clone()
     }
 
     /// The latest fetch's error, if it failed.
     pub fn error(&self) -> Option<E> {
-        self.observer.reading(Fields::ERROR);
-        self.observer.seen.borrow().error.clone()
+        self.observer().reading(Fields::ERROR);
+        self.observer().seen.borrow().error.clone()
     }
 
     /// Pending, success or error.
     pub fn status(&self) -> QueryStatus {
-        self.observer.reading(Fields::STATUS);
-        self.observer.seen.borrow().status
+        self.observer().reading(Fields::STATUS);
+        self.observer().seen.borrow().status
     }
 
     /// Whether a fetch is in flight.
     pub fn is_fetching(&self) -> bool {
-        self.observer.reading(Fields::FETCHING);
-        self.observer.seen.borrow().is_fetching
+        self.observer().reading(Fields::FETCHING);
+        self.observer().seen.borrow().is_fetching
     }
 
     /// Whether the first load is under way (no data, no error, fetching or
     /// about to).
     pub fn is_loading(&self) -> bool {
-        self.status() == QueryStatus::Pending && self.observer.key.borrow().is_some()
+        self.status() == QueryStatus::Pending && self.observer().key.borrow().is_some()
+    }
+
+    /// What the query has come to, in the shape of `use_resource`'s value:
+    /// `None` while the first load runs, then the data — or the error when
+    /// there is no data to show (a failed background refetch keeps the data;
+    /// see [`UseQuery::error`]).
+    pub fn result(&self) -> Option<Result<Rc<T>, E>> {
+        match (self.data(), self.error()) {
+            (Some(data), _) => Some(Ok(data)),
+            (None, Some(error)) => Some(Err(error)),
+            (None, None) => None,
+        }
     }
 
     /// Fetches again now (deduplicated with a fetch in flight).
     pub fn refetch(&self) {
-        if let Some(key) = &*self.observer.key.borrow() {
-            self.observer.client.refetch(key);
+        if let Some(key) = &*self.observer().key.borrow() {
+            self.observer().client.refetch(key);
         }
     }
 }
@@ -314,6 +331,7 @@ where
     use_drop(move || {
         dropped.subscription.borrow_mut().take();
     });
+    let observer = use_hook(|| CopyValue::new(observer));
     UseQuery { observer }
 }
 

@@ -1,29 +1,33 @@
 //! `/chats`: every conversation, most recently active first (the server's order).
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use earshot_shared::dto::Conversation;
+use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::load_state::{EmptyState, LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
+use crate::query::use_query;
 use crate::route::Route;
 
 /// Every conversation, from `GET /api/conversations`.
 #[component]
 pub fn ChatsPage() -> Element {
     let api = use_api();
-    let mut conversations = use_resource(move || {
+    let conversations = use_query(keys::conversations::list(), move || {
         let api = api.clone();
         async move { api.conversations().await }
     });
-    let busy = *conversations.state().read() == UseResourceState::Pending;
+    let busy = conversations.is_fetching();
 
-    let body = match conversations() {
+    let body = match conversations.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { Loading { label: "Loading conversations…" } },
         Some(Err(error)) => rsx! {
-            LoadError { message: error.to_string(), on_retry: move |_| conversations.restart() }
+            LoadError { message: error.to_string(), on_retry: move |_| conversations.refetch() }
         },
         Some(Ok(list)) if list.is_empty() => rsx! {
             EmptyState {
@@ -42,7 +46,7 @@ pub fn ChatsPage() -> Element {
 
     rsx! {
         PageHeader { title: "Chats",
-            RefreshButton { busy, onclick: move |_| conversations.restart() }
+            RefreshButton { busy, onclick: move |_| conversations.refetch() }
         }
         {body}
     }

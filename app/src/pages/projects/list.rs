@@ -1,29 +1,33 @@
 //! `/projects`: every project with its recording count.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use earshot_shared::dto::Project;
+use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::load_state::{EmptyState, LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
+use crate::query::use_query;
 use crate::route::Route;
 
 /// Every project, from `GET /api/projects`.
 #[component]
 pub fn ProjectsPage() -> Element {
     let api = use_api();
-    let mut projects = use_resource(move || {
+    let projects = use_query(keys::projects::list(), move || {
         let api = api.clone();
         async move { api.projects().await }
     });
-    let busy = *projects.state().read() == UseResourceState::Pending;
+    let busy = projects.is_fetching();
 
-    let body = match projects() {
+    let body = match projects.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { Loading { label: "Loading projects…" } },
         Some(Err(error)) => rsx! {
-            LoadError { message: error.to_string(), on_retry: move |_| projects.restart() }
+            LoadError { message: error.to_string(), on_retry: move |_| projects.refetch() }
         },
         Some(Ok(list)) if list.is_empty() => rsx! {
             EmptyState {
@@ -42,7 +46,7 @@ pub fn ProjectsPage() -> Element {
 
     rsx! {
         PageHeader { title: "Projects",
-            RefreshButton { busy, onclick: move |_| projects.restart() }
+            RefreshButton { busy, onclick: move |_| projects.refetch() }
         }
         {body}
     }

@@ -1,7 +1,10 @@
 //! `/recordings/:id`: one recording, its measurements, notes and transcript.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use earshot_shared::dto::{Recording, RecordingDetail, RecordingStatus};
+use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::load_state::{LoadError, Loading};
@@ -11,6 +14,7 @@ use crate::components::refresh_button::RefreshButton;
 use crate::components::status_badge::StatusBadge;
 use crate::components::waveform::WaveformOverview;
 use crate::format;
+use crate::query::use_query;
 use crate::route::Route;
 
 /// One recording, from `GET /api/recordings/{id}`.
@@ -18,23 +22,25 @@ use crate::route::Route;
 pub fn RecordingPage(id: String) -> Element {
     let api = use_api();
     // `use_reactive` re-runs the fetch when the route gives another id.
-    let mut detail = use_resource(use_reactive!(|id| {
+    let fetched_id = id.clone();
+    let detail = use_query(keys::recordings::detail(&id), move || {
+        let id = fetched_id.clone();
         let api = api.clone();
         async move { api.recording(&id).await }
-    }));
-    let busy = *detail.state().read() == UseResourceState::Pending;
+    });
+    let busy = detail.is_fetching();
 
-    match detail() {
+    match detail.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { Loading { label: "Loading the recording…" } },
         Some(Err(error)) => rsx! {
             PageHeader { title: "Recording" }
-            LoadError { message: error.to_string(), on_retry: move |_| detail.restart() }
+            LoadError { message: error.to_string(), on_retry: move |_| detail.refetch() }
         },
         Some(Ok(recording)) => rsx! {
             PageHeader {
                 title: recording.recording.title.clone(),
                 subtitle: recording.recording.file_name.clone(),
-                RefreshButton { busy, onclick: move |_| detail.restart() }
+                RefreshButton { busy, onclick: move |_| detail.refetch() }
             }
             RecordingOverview { detail: recording }
         },
