@@ -49,6 +49,22 @@ pub use state::AppState;
 /// the server is asked to stop.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// How many connections may wait to be accepted: enough for every client
+/// of a restarted server to reconnect at once (the default, 128, drops the
+/// rest, which then wait a second to retry).
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// A server that is bound and migrated, ready to [`run_until`](Server::run_until).
 #[derive(Debug)]
 pub struct Server {
@@ -63,9 +79,8 @@ impl Server {
     /// re-queues unfinished jobs and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Server> {
         access::Access::new(config.token.clone(), Vec::new()).check_bind(config.bind)?;
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listener =
+            listen(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         Self::build_with_listener(config, listener).await
     }
 

@@ -39,6 +39,9 @@ pub struct ResumeParams {
     seq: Option<u64>,
 }
 
+/// Read buffer per socket.
+const READ_BUFFER: usize = 4 * 1024;
+
 /// The subprotocol Earshot's sync socket speaks. Clients offer it (a client
 /// that offers subprotocols fails the handshake unless the server picks one).
 pub const PROTOCOL: &str = "earshot";
@@ -56,6 +59,10 @@ pub async fn upgrade(
         resume: params.epoch.zip(params.seq),
     };
     ws.max_message_size(MAX_CLIENT_FRAME)
+        // Client frames are tiny; tungstenite's default 128 KiB read buffer
+        // is zeroed before every read and would be most of an idle socket's
+        // memory and of the fan-out's CPU time.
+        .read_buffer_size(READ_BUFFER)
         .protocols([PROTOCOL])
         .on_upgrade(move |socket| {
             let (sink, stream) = socket.split();
