@@ -301,9 +301,20 @@ async fn claim(context: &Context, id: &str) -> anyhow::Result<Option<String>> {
 }
 
 async fn write_progress(context: &Context, id: &str, percent: u8) -> anyhow::Result<()> {
+    let update = recording::Entity::update_many()
+        .col_expr(recording::Column::Progress, Expr::value(i32::from(percent)));
+    update_processing(context, id, update).await
+}
+
+/// Applies `update` to the recording if it is still `processing` (not
+/// deleted, not finished by someone else) and announces the change.
+async fn update_processing(
+    context: &Context,
+    id: &str,
+    update: sea_orm::UpdateMany<recording::Entity>,
+) -> anyhow::Result<()> {
     let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
-    let updated = recording::Entity::update_many()
-        .col_expr(recording::Column::Progress, Expr::value(i32::from(percent)))
+    let updated = update
         .filter(recording::Column::Id.eq(id))
         .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
         .exec(&*tx)
@@ -317,8 +328,7 @@ async fn write_progress(context: &Context, id: &str, percent: u8) -> anyhow::Res
 
 async fn finish_ready(context: &Context, id: &str, analysis: &Analysis) -> anyhow::Result<()> {
     let waveform = serde_json::to_string(&analysis.waveform)?;
-    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
-    let updated = recording::Entity::update_many()
+    let update = recording::Entity::update_many()
         .col_expr(
             recording::Column::Status,
             Expr::value(RecordingStatus::Ready.as_str()),
@@ -347,36 +357,19 @@ async fn finish_ready(context: &Context, id: &str, analysis: &Analysis) -> anyho
         .col_expr(recording::Column::PeakDbfs, Expr::value(analysis.peak_dbfs))
         .col_expr(recording::Column::RmsDbfs, Expr::value(analysis.rms_dbfs))
         .col_expr(recording::Column::Waveform, Expr::value(waveform))
-        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(recording::Column::Id.eq(id))
-        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
-        .exec(&*tx)
-        .await?;
-    if updated.rows_affected > 0 {
-        tx.changed(Resource::Recordings, Action::StatusChanged, id);
-    }
-    tx.commit().await?;
-    Ok(())
+        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()));
+    update_processing(context, id, update).await
 }
 
 async fn finish_failed(context: &Context, id: &str, reason: &str) -> anyhow::Result<()> {
-    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
-    let updated = recording::Entity::update_many()
+    let update = recording::Entity::update_many()
         .col_expr(
             recording::Column::Status,
             Expr::value(RecordingStatus::Failed.as_str()),
         )
         .col_expr(recording::Column::Error, Expr::value(reason))
-        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(recording::Column::Id.eq(id))
-        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
-        .exec(&*tx)
-        .await?;
-    if updated.rows_affected > 0 {
-        tx.changed(Resource::Recordings, Action::StatusChanged, id);
-    }
-    tx.commit().await?;
-    Ok(())
+        .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()));
+    update_processing(context, id, update).await
 }
 
 #[cfg(test)]
