@@ -243,6 +243,27 @@ impl App {
         }
     }
 
+    /// Waits until every query has loaded.
+    async fn settle_loaded(&mut self) {
+        self.settle(|client| {
+            client
+                .entries()
+                .iter()
+                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
+        })
+        .await;
+    }
+
+    /// Waits until the cached project list holds `count` projects.
+    async fn settle_with_projects(&mut self, count: usize) {
+        self.settle(|client| {
+            client
+                .get_query_data::<Vec<Project>>(&keys::projects::list())
+                .is_some_and(|list| list.len() == count)
+        })
+        .await;
+    }
+
     /// Waits until `what` was fetched `count` times and nothing is in flight.
     async fn settle_after_fetch(&mut self, what: &str, count: u32) {
         loop {
@@ -313,12 +334,7 @@ async fn a_change_made_elsewhere_reaches_the_cache() {
         let mut app = App::start(&backend, backend.address);
         app.wait_for_state(live).await;
         backend.create_project("From another client").await;
-        app.settle(|client| {
-            client
-                .get_query_data::<Vec<Project>>(&keys::projects::list())
-                .is_some_and(|list| list.len() == 1)
-        })
-        .await;
+        app.settle_with_projects(1).await;
         assert_eq!(app.project_names(), vec!["From another client"]);
     })
     .await;
@@ -331,13 +347,7 @@ async fn missed_changes_are_replayed_and_only_their_keys_refetch_once() {
         let proxy = Proxy::to(backend.address).await;
         let mut app = App::start(&backend, proxy.address);
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .entries()
-                .iter()
-                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
-        })
-        .await;
+        app.settle_loaded().await;
 
         proxy.cut();
         app.wait_for_state(reconnecting).await;
@@ -351,12 +361,7 @@ async fn missed_changes_are_replayed_and_only_their_keys_refetch_once() {
 
         proxy.restore();
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .get_query_data::<Vec<Project>>(&keys::projects::list())
-                .is_some_and(|list| list.len() == 3)
-        })
-        .await;
+        app.settle_with_projects(3).await;
         assert_eq!(
             app.fetches("projects/list"),
             projects_before + 1,
@@ -378,13 +383,7 @@ async fn changes_beyond_the_history_make_everything_refetch() {
         let proxy = Proxy::to(backend.address).await;
         let mut app = App::start(&backend, proxy.address);
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .entries()
-                .iter()
-                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
-        })
-        .await;
+        app.settle_loaded().await;
 
         proxy.cut();
         app.wait_for_state(reconnecting).await;
@@ -394,12 +393,7 @@ async fn changes_beyond_the_history_make_everything_refetch() {
         let conversations_before = app.fetches("conversations/list");
         proxy.restore();
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .get_query_data::<Vec<Project>>(&keys::projects::list())
-                .is_some_and(|list| list.len() == 5)
-        })
-        .await;
+        app.settle_with_projects(5).await;
         assert_eq!(
             app.fetches("conversations/list"),
             conversations_before + 1,
@@ -416,12 +410,7 @@ async fn a_restarted_server_is_found_again_and_the_cache_converges() {
         let mut app = App::start(&backend, backend.address);
         app.wait_for_state(live).await;
         backend.create_project("before").await;
-        app.settle(|client| {
-            client
-                .get_query_data::<Vec<Project>>(&keys::projects::list())
-                .is_some_and(|list| list.len() == 1)
-        })
-        .await;
+        app.settle_with_projects(1).await;
 
         backend.shut_down().await;
         let first = app.wait_for_state(reconnecting).await;
@@ -440,12 +429,7 @@ async fn a_restarted_server_is_found_again_and_the_cache_converges() {
         backend.run().await; // same port, same data, a new epoch
         backend.create_project("while it was away").await;
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .get_query_data::<Vec<Project>>(&keys::projects::list())
-                .is_some_and(|list| list.len() == 2)
-        })
-        .await;
+        app.settle_with_projects(2).await;
         let mut names = app.project_names();
         names.sort();
         assert_eq!(names, vec!["before", "while it was away"]);
@@ -508,13 +492,7 @@ async fn a_gap_in_the_sequence_invalidates_everything() {
             .unbounded_send(r#"{"type":"hello","epoch":"e1","seq":0}"#.to_string())
             .unwrap();
         app.wait_for_state(live).await;
-        app.settle(|client| {
-            client
-                .entries()
-                .iter()
-                .all(|e| e.status == earshot_app::query::QueryStatus::Success)
-        })
-        .await;
+        app.settle_loaded().await;
         let conversations = app.fetches("conversations/list");
 
         // In sequence: only the named resource refetches.

@@ -81,7 +81,6 @@ pub fn use_query_client() -> QueryClient {
 }
 
 /// The fields of a query a component can read, as bits.
-#[derive(Clone, Copy)]
 struct Fields;
 
 impl Fields {
