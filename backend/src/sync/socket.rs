@@ -64,10 +64,7 @@ pub async fn upgrade(
         // memory and of the fan-out's CPU time.
         .read_buffer_size(READ_BUFFER)
         .protocols([PROTOCOL])
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            serve(sink, stream, session)
-        })
+        .on_upgrade(move |socket| serve(socket, session))
 }
 
 /// What one socket needs.
@@ -80,11 +77,11 @@ struct Session {
     resume: Option<(String, u64)>,
 }
 
-#[tracing::instrument(skip_all)]
-async fn serve<Si, St, E>(sink: Si, stream: St, session: Session)
+/// Runs one socket until it closes. The socket is not split into halves: the
+/// loop reads and writes in turn, and a split would put a lock on both paths.
+async fn serve<S, E>(socket: S, session: Session)
 where
-    Si: Sink<Message>,
-    St: Stream<Item = Result<Message, E>>,
+    S: Stream<Item = Result<Message, E>> + Sink<Message>,
 {
     let Session {
         hub,
@@ -92,21 +89,24 @@ where
         mut shutdown,
         resume: resume_from_url,
     } = session;
-    let mut sink = std::pin::pin!(sink);
-    let mut stream = std::pin::pin!(stream);
+    let mut socket = std::pin::pin!(socket);
+    // Registered once: waiting anew on every turn of the loop would take the
+    // lock that every socket's shutdown waiter shares, once per frame.
+    let stopping = shutdown.wait_for(|down| *down);
+    tokio::pin!(stopping);
     let mut subscription = hub.subscribe();
     let hello = ServerMessage::Hello {
         epoch: subscription.epoch.clone(),
         seq: subscription.seq,
     };
-    if !send(&mut sink, text(&hello), heartbeat).await {
+    if !send(&mut socket, text(&hello), heartbeat).await {
         return;
     }
     // Whether a resume frame may still be honoured.
     let mut may_resume = resume_from_url.is_none();
     if let Some((epoch, seq)) = resume_from_url {
         for message in resume(&hub, &epoch, seq, subscription.seq) {
-            if !send(&mut sink, message, heartbeat).await {
+            if !send(&mut socket, message, heartbeat).await {
                 return;
             }
         }
@@ -120,8 +120,8 @@ where
     let close = loop {
         let outgoing: Vec<Message> = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|down| *down) => break Some((close_code::AWAY, "server shutting down".to_string())),
-            incoming = stream.next() => {
+            _ = &mut stopping => break Some((close_code::AWAY, "server shutting down".to_string())),
+            incoming = socket.next() => {
                 silence.as_mut().reset(Instant::now() + silence_limit);
                 match incoming {
                     Some(Ok(Message::Text(body))) => {
@@ -154,7 +154,7 @@ where
             _ = ticker.tick() => vec![text(&ServerMessage::Ping)],
         };
         for message in outgoing {
-            if !send(&mut sink, message, heartbeat).await {
+            if !send(&mut socket, message, heartbeat).await {
                 return;
             }
         }
@@ -164,7 +164,7 @@ where
             code,
             reason: Utf8Bytes::from(reason),
         };
-        send(&mut sink, Message::Close(Some(frame)), heartbeat).await;
+        send(&mut socket, Message::Close(Some(frame)), heartbeat).await;
     }
 }
 
@@ -197,6 +197,8 @@ fn text(message: &ServerMessage) -> Message {
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
 
     use tokio::sync::mpsc;
 
@@ -210,6 +212,56 @@ mod tests {
             heartbeat: HEARTBEAT,
             shutdown,
             resume: None,
+        }
+    }
+
+    /// A socket made of a separate sink and stream, as the server sees it.
+    struct Duplex<Si, St> {
+        sink: Pin<Box<Si>>,
+        stream: Pin<Box<St>>,
+    }
+
+    fn duplex<Si, St>(sink: Si, stream: St) -> Duplex<Si, St> {
+        Duplex {
+            sink: Box::pin(sink),
+            stream: Box::pin(stream),
+        }
+    }
+
+    impl<Si, St: Stream> Stream for Duplex<Si, St> {
+        type Item = St::Item;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<St::Item>> {
+            self.stream.as_mut().poll_next(cx)
+        }
+    }
+
+    impl<Si: Sink<Message>, St> Sink<Message> for Duplex<Si, St> {
+        type Error = Si::Error;
+
+        fn poll_ready(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Result<(), Si::Error>> {
+            self.sink.as_mut().poll_ready(cx)
+        }
+
+        fn start_send(mut self: Pin<&mut Self>, item: Message) -> Result<(), Si::Error> {
+            self.sink.as_mut().start_send(item)
+        }
+
+        fn poll_flush(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Result<(), Si::Error>> {
+            self.sink.as_mut().poll_flush(cx)
+        }
+
+        fn poll_close(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Result<(), Si::Error>> {
+            self.sink.as_mut().poll_close(cx)
         }
     }
 
@@ -231,7 +283,7 @@ mod tests {
             incoming.recv().await.map(|message| (message, incoming))
         });
         let (shutdown, stopping) = watch::channel(false);
-        tokio::spawn(serve(sink, stream, session(hub, stopping)));
+        tokio::spawn(serve(duplex(sink, stream), session(hub, stopping)));
         Client {
             to_server,
             from_server,
@@ -286,7 +338,10 @@ mod tests {
 
         let served = tokio::time::timeout(
             HEARTBEAT * 10,
-            serve(sink, stream, session(Arc::new(Hub::new(8, 8)), stopping)),
+            serve(
+                duplex(sink, stream),
+                session(Arc::new(Hub::new(8, 8)), stopping),
+            ),
         )
         .await;
 
