@@ -4,11 +4,15 @@
 //! is one.
 
 use earshot_backend::config::LlmConfig;
-use earshot_shared::dto::{Conversation, ConversationDetail, Role};
+use earshot_shared::dto::{
+    Conversation, ConversationDetail, RecordingDetail, RecordingStatus, Role,
+};
 use earshot_shared::sync::{Action, Resource};
 use reqwest::StatusCode;
 
-use crate::helpers::{PATIENCE, TestApp, fixture, silent_wav, spawn_app, spawn_app_with};
+use crate::helpers::{
+    PATIENCE, TestApp, expect_json, fixture, silent_wav, spawn_app, spawn_app_with,
+};
 use crate::llm_peer::{Behaviour, LlmPeer};
 
 const MEETING: &str = "\
@@ -301,6 +305,46 @@ async fn a_failing_language_model_falls_back_to_the_offline_reply() {
     assert!(
         reply.contains(&format!(
             "[Band meeting @ 1:05](/recordings/{meeting}?t=65)"
+        )),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_recordings_answer_a_question_with_a_citation_to_the_moment() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let mut meeting = String::new();
+    for name in ["band-meeting.mp3", "studio-notes.mp3", "interview-maya.ogg"] {
+        let response = app
+            .import(&fixture(&format!("demo/{name}")).canonicalize().unwrap())
+            .await;
+        let imported: RecordingDetail = expect_json(response, StatusCode::CREATED).await;
+        assert!(imported.transcript.starts_with("[00:00] "), "{name}");
+        let done = app.processed(&mut sync, &imported.recording.id).await;
+        assert_eq!(
+            done.recording.status,
+            RecordingStatus::Ready,
+            "{name}: {:?}",
+            done.recording.error
+        );
+        if name == "band-meeting.mp3" {
+            meeting = imported.recording.id;
+        }
+    }
+    let conversation = app.create_conversation().await;
+
+    app.ask(
+        &conversation.id,
+        "What did we decide about the tour budget?",
+    )
+    .await;
+    let detail = app.replied(&mut sync, &conversation.id).await;
+
+    let reply = last_reply(&detail);
+    assert!(
+        reply.contains(&format!(
+            "[band-meeting @ 0:11](/recordings/{meeting}?t=11)"
         )),
         "{reply}"
     );
