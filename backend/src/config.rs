@@ -35,6 +35,50 @@ pub struct Config {
     /// Web origins besides the server's own that may call the API (CORS and
     /// the WebSocket Origin check), e.g. `https://earshot.example`.
     pub allowed_origins: Vec<String>,
+    /// How many assistant replies are worked on at the same time.
+    pub assistant_workers: usize,
+    /// An OpenAI-compatible endpoint that writes the assistant's replies;
+    /// `None` answers offline, from the retrieved passages alone.
+    pub llm: Option<LlmConfig>,
+}
+
+/// An OpenAI-compatible chat completions endpoint (llama.cpp's server,
+/// Ollama, vLLM, OpenAI…). The passages retrieved for a question are sent to
+/// it, so configure only an endpoint you trust with your transcripts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LlmConfig {
+    /// Base URL, e.g. `http://127.0.0.1:8080/v1`; requests go to
+    /// `{url}/chat/completions`.
+    pub url: String,
+    /// The model to ask for.
+    pub model: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub api_key: Option<String>,
+}
+
+impl LlmConfig {
+    /// Reads `EARSHOT_LLM_URL`, `EARSHOT_LLM_MODEL` and
+    /// `EARSHOT_LLM_API_KEY` (the same variables as `earshot-server`'s
+    /// flags); `None` unless both the URL and the model are set.
+    pub fn from_env() -> Option<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Some(LlmConfig {
+            url: var("EARSHOT_LLM_URL")?,
+            model: var("EARSHOT_LLM_MODEL")?,
+            api_key: var("EARSHOT_LLM_API_KEY"),
+        })
+    }
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key stays out of logs.
+        f.debug_struct("LlmConfig")
+            .field("url", &self.url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Config {
@@ -57,6 +101,8 @@ impl Config {
             web_dir: None,
             token: None,
             allowed_origins: Vec::new(),
+            assistant_workers: 2,
+            llm: None,
         }
     }
 

@@ -14,15 +14,20 @@
 //! - [`sync`]: the [`sync::Hub`] that numbers and fans out invalidations, and
 //!   the `/api/ws/sync` socket.
 //! - [`processing`]: the background jobs that decode and measure recordings.
+//! - [`assistant`]: the background replies to the user's messages in
+//!   conversations: passages retrieved from the recordings, quoted and cited
+//!   (or handed to an optional OpenAI-compatible endpoint).
 //! - [`storage`]: the imported audio files on disk.
 //! - [`state`]: what every handler shares.
 //! - [`db`]: connection, migrations, entities.
 //! - [`error`]: the one API error type and its HTTP mapping.
 //!
 //! A request flows route → service → db; a committed change flows
-//! `Tx::commit` → hub → every socket.
+//! `Tx::commit` → hub → every socket. A posted message also flows on to the
+//! assistant, whose reply is committed and published the same way.
 
 pub mod access;
+pub mod assistant;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -76,7 +81,7 @@ pub struct Server {
 impl Server {
     /// Prepares the data directory, connects to the database, runs the
     /// migrations, removes stored files that belong to no recording,
-    /// re-queues unfinished jobs and binds `config.bind`.
+    /// re-queues unfinished jobs and owed replies, and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Server> {
         access::Access::new(config.token.clone(), Vec::new()).check_bind(config.bind)?;
         let listener =
@@ -117,12 +122,26 @@ impl Server {
         if requeued > 0 {
             tracing::info!(requeued, "resuming unfinished processing");
         }
+        let assistant = Arc::new(
+            assistant::Assistant::start(
+                db.clone(),
+                hub.clone(),
+                config.assistant_workers,
+                config.llm.as_ref(),
+            )
+            .context("cannot start the assistant")?,
+        );
+        let owed = assistant.answer_pending().await?;
+        if owed > 0 {
+            tracing::info!(owed, "answering the messages still waiting for a reply");
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
             db,
             hub,
             storage,
             processor,
+            assistant,
             config: Arc::new(config),
             shutdown: shutdown_rx,
             mutations: state::Mutations::new(),
@@ -152,7 +171,7 @@ impl Server {
     /// In-flight requests (and mutations whose client left) get
     /// [`SHUTDOWN_GRACE`] after the signal; the jobs get as long again. What
     /// has not finished by then is dropped: a write that did not commit rolls
-    /// back, and an interrupted job is re-queued at the next start.
+    /// back, and an interrupted job or reply is taken up at the next start.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -189,11 +208,11 @@ impl Server {
                 "requests still running at shutdown are dropped"
             ),
         }
-        if tokio::time::timeout(SHUTDOWN_GRACE, state.processor.shutdown())
-            .await
-            .is_err()
-        {
-            tracing::warn!(grace = ?SHUTDOWN_GRACE, "processing did not stop in time");
+        let jobs = async {
+            tokio::join!(state.processor.shutdown(), state.assistant.shutdown());
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, jobs).await.is_err() {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "background jobs did not stop in time");
         }
         state
             .db

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use earshot_backend::config::LlmConfig;
 use earshot_backend::{Config, Server, default_data_dir};
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +46,20 @@ struct Cli {
         value_delimiter = ','
     )]
     allowed_origins: Vec<String>,
+    /// Assistant replies worked on at the same time.
+    #[arg(long, env = "EARSHOT_ASSISTANT_WORKERS", default_value_t = 2)]
+    assistant_workers: usize,
+    /// Base URL of an OpenAI-compatible API that writes the assistant's
+    /// replies, e.g. http://127.0.0.1:8080/v1; without it replies are
+    /// composed offline from the matching passages.
+    #[arg(long, env = "EARSHOT_LLM_URL", requires = "llm_model")]
+    llm_url: Option<String>,
+    /// The model to ask that API for.
+    #[arg(long, env = "EARSHOT_LLM_MODEL", requires = "llm_url")]
+    llm_model: Option<String>,
+    /// The API key for that API, if it needs one.
+    #[arg(long, env = "EARSHOT_LLM_API_KEY", hide_env_values = true)]
+    llm_api_key: Option<String>,
 }
 
 #[tokio::main]
@@ -66,6 +81,15 @@ async fn main() -> anyhow::Result<()> {
     config.token = cli.token;
     config.allowed_origins = cli.allowed_origins;
     config.heartbeat_interval = Duration::from_secs(15);
+    config.assistant_workers = cli.assistant_workers.max(1);
+    config.llm = match (cli.llm_url, cli.llm_model) {
+        (Some(url), Some(model)) => Some(LlmConfig {
+            url,
+            model,
+            api_key: cli.llm_api_key,
+        }),
+        _ => None,
+    };
 
     let server = Server::build(config).await?;
     tracing::info!(address = %server.local_addr(), "earshot-server listening");

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+use crate::assistant::Assistant;
 use crate::config::Config;
 use crate::db::Tx;
 use crate::error::ApiResult;
@@ -12,7 +13,7 @@ use crate::processing::Processor;
 use crate::storage::Storage;
 use crate::sync::Hub;
 
-/// Handles to the database, the hub, the file store and the job runner.
+/// Handles to the database, the hub, the file store and the job runners.
 /// Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -24,6 +25,8 @@ pub struct AppState {
     pub storage: Storage,
     /// The recording processor.
     pub processor: Arc<Processor>,
+    /// The assistant that replies in conversations.
+    pub assistant: Arc<Assistant>,
     /// The configuration the server started with.
     pub config: Arc<Config>,
     /// Turns `true` when the server shuts down (sockets close on it).

@@ -251,7 +251,7 @@ async fn process(context: &Context, id: &str) -> anyhow::Result<()> {
 /// Runs `write` until it succeeds, at most [`WRITE_ATTEMPTS`] times, waiting
 /// [`WRITE_BACKOFF`], then twice as long, and so on between attempts (a
 /// database that is busy or briefly unreachable often recovers).
-async fn retrying<T, F>(what: &str, mut write: impl FnMut() -> F) -> anyhow::Result<T>
+pub(crate) async fn retrying<T, F>(what: &str, mut write: impl FnMut() -> F) -> anyhow::Result<T>
 where
     F: Future<Output = anyhow::Result<T>>,
 {

@@ -1,4 +1,10 @@
 //! Conversations and their messages.
+//!
+//! A user's message is committed and answered later: [`post_message`]
+//! hands the conversation to the [`crate::assistant::Assistant`], which
+//! adds its reply with [`add_reply`]. A conversation whose latest message
+//! is the user's is one still waiting for its reply ([`awaiting_reply`]),
+//! which is how a restart finds the replies it owes.
 
 use std::collections::HashMap;
 
@@ -10,19 +16,21 @@ use earshot_shared::dto::{
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::required_text;
 use crate::db::entities::{conversation, message};
-use crate::db::new_id;
+use crate::db::{Tx, new_id};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 const TITLE_MAX: usize = 200;
 const CONTENT_MAX: usize = 10_000;
 const DEFAULT_TITLE: &str = "New conversation";
+/// Longest reply kept, in characters (a language model may run on).
+const REPLY_MAX: usize = 20_000;
 
 /// Every conversation, most recently active first.
 pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<Conversation>> {
@@ -131,7 +139,8 @@ pub async fn delete(state: &AppState, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Adds the user's message to a conversation.
+/// Adds the user's message to a conversation; the assistant's reply
+/// follows in the background.
 pub async fn post_message(
     state: &AppState,
     conversation_id: &str,
@@ -163,8 +172,116 @@ pub async fn post_message(
         conversation_id,
     );
     tx.commit().await?;
+    state.assistant.enqueue(conversation_id.to_string());
     Ok(message_to_dto(model))
 }
+
+/// The latest `limit` messages of a conversation, oldest first (empty when
+/// it does not exist).
+pub async fn recent_messages(
+    db: &impl ConnectionTrait,
+    conversation_id: &str,
+    limit: u64,
+) -> Result<Vec<Message>, DbErr> {
+    let mut messages: Vec<Message> = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(conversation_id))
+        .order_by_desc(message::Column::CreatedAt)
+        .order_by_desc(message::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(message_to_dto)
+        .collect();
+    messages.reverse();
+    Ok(messages)
+}
+
+/// Adds the assistant's reply to the user's message `answering`, if that is
+/// still the conversation's latest message; publishes it after commit.
+///
+/// Returns `None`, writing nothing, when the conversation was deleted
+/// meanwhile (a reply must not bring it back) or has a newer message (whose
+/// own reply answers it, with this one's question in its context).
+pub async fn add_reply(
+    db: &DatabaseConnection,
+    hub: std::sync::Arc<crate::sync::Hub>,
+    conversation_id: &str,
+    answering: &str,
+    content: &str,
+) -> Result<Option<Message>, DbErr> {
+    let mut content: String = content.trim().chars().take(REPLY_MAX).collect();
+    if content.is_empty() {
+        content = "I have no answer to that.".to_string();
+    }
+    let mut tx = Tx::begin(db, hub).await?;
+    let now = Utc::now();
+    // Touching the row first locks it (on PostgreSQL) against a message
+    // posted at the same time, so the check below stays true until commit.
+    let touched = conversation::Entity::update_many()
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
+        .filter(conversation::Column::Id.eq(conversation_id))
+        .exec(&*tx)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Ok(None);
+    }
+    let latest = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(conversation_id))
+        .order_by_desc(message::Column::CreatedAt)
+        .order_by_desc(message::Column::Id)
+        .one(&*tx)
+        .await?;
+    let Some(latest) = latest.filter(|m| m.id == answering) else {
+        return Ok(None);
+    };
+    let model = message::ActiveModel {
+        id: Set(new_id()),
+        conversation_id: Set(conversation_id.to_string()),
+        role: Set(Role::Assistant.as_str().to_string()),
+        content: Set(content),
+        // Never before the question, whatever the clock did meanwhile.
+        created_at: Set(now.max(latest.created_at)),
+    }
+    .insert(&*tx)
+    .await?;
+    tx.changed(
+        Resource::Conversations,
+        Action::MessageCreated,
+        conversation_id,
+    );
+    tx.commit().await?;
+    Ok(Some(message_to_dto(model)))
+}
+
+/// The conversations whose latest message is the user's, oldest question
+/// first: the replies still owed (e.g. interrupted by a restart).
+pub async fn awaiting_reply(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        conversation_id: String,
+    }
+    let backend = db.get_database_backend();
+    let statement =
+        Statement::from_sql_and_values(backend, AWAITING_REPLY, [Role::User.as_str().into()]);
+    Ok(Row::find_by_statement(statement)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.conversation_id)
+        .collect())
+}
+
+/// A user message with no later message in its conversation (the same
+/// order as [`get`]: time, then id).
+const AWAITING_REPLY: &str = "
+    SELECT m.conversation_id AS conversation_id
+    FROM messages AS m
+    WHERE m.role = $1 AND NOT EXISTS (
+        SELECT 1 FROM messages AS n
+        WHERE n.conversation_id = m.conversation_id
+          AND (n.created_at > m.created_at OR (n.created_at = m.created_at AND n.id > m.id)))
+    ORDER BY m.created_at, m.id";
 
 fn to_dto(model: conversation::Model, message_count: i64) -> Conversation {
     Conversation {

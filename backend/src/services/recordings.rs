@@ -153,6 +153,16 @@ pub async fn ids(db: &impl ConnectionTrait) -> Result<HashSet<String>, DbErr> {
     Ok(ids.into_iter().collect())
 }
 
+/// How many recordings there are, and how many of them have a transcript.
+pub async fn transcript_counts(db: &impl ConnectionTrait) -> Result<(u64, u64), DbErr> {
+    let total = recording::Entity::find().count(db).await?;
+    let transcribed = recording::Entity::find()
+        .filter(recording::Column::Transcript.ne(""))
+        .count(db)
+        .await?;
+    Ok((total, transcribed))
+}
+
 /// One recording with its notes, transcript and waveform.
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> ApiResult<RecordingDetail> {
     let model = recording::Entity::find_by_id(id)

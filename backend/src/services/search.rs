@@ -2,7 +2,12 @@
 //!
 //! On SQLite the FTS5 index (kept by triggers, see the migrations) answers
 //! the query, ranked by BM25 with titles weighted above notes above
-//! transcripts; the snippet comes from the best field that matched.
+//! transcripts; the snippet comes from the best field that matched. On
+//! PostgreSQL `ts_rank` over the same weighted fields does.
+//!
+//! [`sources`] is the same ranking with any word matching rather than every
+//! word: the assistant's first step in finding the passages that answer a
+//! question.
 
 use chrono::Utc;
 use earshot_shared::dto::{
@@ -10,7 +15,7 @@ use earshot_shared::dto::{
 };
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     FromQueryResult, QueryOrder, QuerySelect, Statement,
 };
 
@@ -135,6 +140,103 @@ pub async fn clear_history(state: &AppState) -> ApiResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// A recording that matches a question, with the text to find passages in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    /// The recording.
+    pub recording_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its notes.
+    pub notes: String,
+    /// Its transcript.
+    pub transcript: String,
+    /// Its length, once processed.
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SourceRow {
+    recording_id: String,
+    title: String,
+    notes: String,
+    transcript: String,
+    duration_ms: Option<i64>,
+}
+
+/// The recordings, at most `limit`, whose title, notes or transcript hold
+/// any of `prefixes` (lowercase letters and digits, each matched as a word
+/// prefix), best first by the same weighted ranking as [`search`].
+pub async fn sources(
+    db: &impl ConnectionTrait,
+    prefixes: &[String],
+    limit: u64,
+) -> Result<Vec<Source>, DbErr> {
+    let words: Vec<&str> = prefixes
+        .iter()
+        .flat_map(|p| words_of(p))
+        .collect::<Vec<_>>();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let statement = match backend {
+        DatabaseBackend::Sqlite => {
+            let any = words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            Statement::from_sql_and_values(backend, SQLITE_SOURCES, [any.into(), limit.into()])
+        }
+        DatabaseBackend::Postgres => {
+            let any = words
+                .iter()
+                .map(|w| format!("'{w}':*"))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            Statement::from_sql_and_values(backend, POSTGRES_SOURCES, [any.into(), limit.into()])
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let rows = SourceRow::find_by_statement(statement).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Source {
+            recording_id: row.recording_id,
+            title: row.title,
+            notes: row.notes,
+            transcript: row.transcript,
+            duration_ms: row.duration_ms.and_then(|ms| u64::try_from(ms).ok()),
+        })
+        .collect())
+}
+
+const SQLITE_SOURCES: &str = "
+    SELECT r.id AS recording_id, r.title AS title, r.notes AS notes,
+           r.transcript AS transcript, r.duration_ms AS duration_ms
+    FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
+    WHERE recordings_fts MATCH $1
+    ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
+    LIMIT $2";
+
+const POSTGRES_SOURCES: &str = "
+    WITH q AS (SELECT to_tsquery('simple', $1) AS query),
+    docs AS (
+        SELECT r.id, r.title, r.notes, r.transcript, r.duration_ms, r.created_at,
+               setweight(to_tsvector('simple', r.title), 'A')
+               || setweight(to_tsvector('simple', r.notes), 'B')
+               || setweight(to_tsvector('simple', r.transcript), 'C') AS document
+        FROM recordings AS r
+    )
+    SELECT d.id AS recording_id, d.title AS title, d.notes AS notes,
+           d.transcript AS transcript, d.duration_ms AS duration_ms
+    FROM docs AS d, q
+    WHERE d.document @@ q.query
+    ORDER BY ts_rank('{0.1, 0.2, 0.5, 1.0}', d.document, q.query) DESC, d.created_at DESC
+    LIMIT $2";
 
 /// The words of what the user typed: whatever operators or quotes it held
 /// are separators, so no input can be a query syntax error.

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use earshot_backend::{AppState, Config, Server};
-use earshot_shared::dto::{ErrorBody, Project, RecordingDetail, RecordingStatus};
+use earshot_shared::dto::{
+    Conversation, ConversationDetail, ErrorBody, Message as ChatMessage, Project, RecordingDetail,
+    RecordingStatus, Role,
+};
 use earshot_shared::sync::{Action, ClientMessage, Invalidate, Resource, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -18,7 +21,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// How long a test waits for something that should happen at once before it
 /// fails (a guard against hangs, not a synchronisation).
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A running server and a client for it.
 pub struct TestApp {
@@ -177,6 +180,72 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Uploads `bytes` as `file_name` with text fields (`title`,
+    /// `transcript`, …).
+    pub async fn upload_with(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> RecordingDetail {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let response = self
+            .http
+            .post(self.url("/recordings"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    pub async fn create_conversation(&self) -> Conversation {
+        let response = self
+            .send_json(
+                reqwest::Method::POST,
+                "/conversations",
+                &serde_json::json!({}),
+            )
+            .await;
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Posts the user's message; returns it as created.
+    pub async fn ask(&self, conversation_id: &str, question: &str) -> ChatMessage {
+        let response = self
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/conversations/{conversation_id}/messages"),
+                &serde_json::json!({ "content": question }),
+            )
+            .await;
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Waits, through the sync socket, until the conversation's latest
+    /// message is the assistant's; returns the conversation then.
+    pub async fn replied(
+        &self,
+        sync: &mut SyncClient,
+        conversation_id: &str,
+    ) -> ConversationDetail {
+        loop {
+            let detail: ConversationDetail =
+                self.get(&format!("/conversations/{conversation_id}")).await;
+            if detail.messages.last().map(|m| m.role) == Some(Role::Assistant) {
+                return detail;
+            }
+            sync.next_invalidate_where(|inv| {
+                inv.action == Action::MessageCreated && inv.id.as_deref() == Some(conversation_id)
+            })
+            .await;
+        }
+    }
+
     pub async fn upload_fixture(&self, name: &str) -> RecordingDetail {
         let response = self
             .upload(name, std::fs::read(fixture(name)).unwrap())
@@ -254,6 +323,32 @@ pub async fn expect_error(
     assert_eq!(body.code, code, "{body:?}");
     assert!(!body.message.is_empty());
     body
+}
+
+/// Writes a 16-bit PCM WAV file of silence.
+pub fn write_silent_wav(path: &Path, sample_rate: u32, channels: u16, seconds: u32) {
+    std::fs::write(path, silent_wav(sample_rate, channels, seconds)).unwrap();
+}
+
+/// A 16-bit PCM WAV file of silence.
+pub fn silent_wav(sample_rate: u32, channels: u16, seconds: u32) -> Vec<u8> {
+    let block_align = channels * 2;
+    let data_len = sample_rate * seconds * u32::from(block_align);
+    let mut bytes = Vec::with_capacity(44 + data_len as usize);
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&channels.to_le_bytes());
+    bytes.extend_from_slice(&sample_rate.to_le_bytes());
+    bytes.extend_from_slice(&(sample_rate * u32::from(block_align)).to_le_bytes());
+    bytes.extend_from_slice(&block_align.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    bytes.resize(44 + data_len as usize, 0);
+    bytes
 }
 
 pub fn fixture(name: &str) -> PathBuf {

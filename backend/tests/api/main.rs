@@ -2,9 +2,11 @@
 //! in a temporary directory, real HTTP and a real WebSocket client.
 
 mod access;
+mod assistant;
 mod concurrency;
 mod errors;
 mod helpers;
+mod llm_peer;
 mod processing;
 mod resources;
 mod search;

@@ -1,15 +1,13 @@
 //! Processing real audio: every fixture reaches `ready` with its measures,
 //! a broken file reaches `failed`, and a restart resumes unfinished work.
 
-use std::path::Path;
-
 use earshot_shared::dto::{RecordingDetail, RecordingStatus};
 use earshot_shared::sync::{Action, Resource};
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::{expect_json, spawn_app, spawn_app_with};
+use crate::helpers::{expect_json, spawn_app, spawn_app_with, write_silent_wav};
 use earshot_backend::db::entities::recording;
 
 /// (fixture, format, duration ms, tolerance ms, sample rate, channels)
@@ -147,25 +145,4 @@ async fn deleting_a_recording_while_it_processes_leaves_no_row_and_no_later_stat
         .await
         .unwrap();
     assert_eq!(row, None);
-}
-
-/// Writes a 16-bit PCM WAV file of silence.
-fn write_silent_wav(path: &Path, sample_rate: u32, channels: u16, seconds: u32) {
-    let block_align = channels * 2;
-    let data_len = sample_rate * seconds * u32::from(block_align);
-    let mut bytes = Vec::with_capacity(44 + data_len as usize);
-    bytes.extend_from_slice(b"RIFF");
-    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
-    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    bytes.extend_from_slice(&channels.to_le_bytes());
-    bytes.extend_from_slice(&sample_rate.to_le_bytes());
-    bytes.extend_from_slice(&(sample_rate * u32::from(block_align)).to_le_bytes());
-    bytes.extend_from_slice(&block_align.to_le_bytes());
-    bytes.extend_from_slice(&16u16.to_le_bytes());
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data_len.to_le_bytes());
-    bytes.resize(44 + data_len as usize, 0);
-    std::fs::write(path, bytes).unwrap();
 }

@@ -252,7 +252,7 @@ async fn deleting_a_project_keeps_its_recordings_unassigned() {
 }
 
 #[tokio::test]
-async fn conversation_mutations_broadcast_created_updated_message_deleted() {
+async fn conversation_mutations_broadcast_created_updated_message_reply_deleted() {
     let app = spawn_app().await;
     let mut sync = app.connect_sync().await;
 
@@ -288,13 +288,18 @@ async fn conversation_mutations_broadcast_created_updated_message_deleted() {
     assert_eq!(message.role, Role::User);
     sync.expect(Resource::Conversations, Action::MessageCreated, Some(&id))
         .await;
+    // The assistant's reply follows.
+    sync.expect(Resource::Conversations, Action::MessageCreated, Some(&id))
+        .await;
 
     let detail: ConversationDetail = app.get(&format!("/conversations/{id}")).await;
-    assert_eq!(detail.messages, vec![message]);
-    assert_eq!(detail.conversation.message_count, 1);
+    assert_eq!(detail.messages.len(), 2);
+    assert_eq!(detail.messages[0], message);
+    assert_eq!(detail.messages[1].role, Role::Assistant);
+    assert_eq!(detail.conversation.message_count, 2);
     let listed: Vec<Conversation> = app.get("/conversations").await;
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].message_count, 1);
+    assert_eq!(listed[0].message_count, 2);
 
     let response = app.delete(&format!("/conversations/{id}")).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);

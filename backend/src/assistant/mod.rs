@@ -1,0 +1,238 @@
+//! The assistant: replies to the user's messages in conversations, from
+//! their recordings.
+//!
+//! Posting a message commits it and queues its conversation here; the
+//! reply is written in the background by at most `workers` jobs at once:
+//!
+//! 1. the latest messages are read, and the question is the latest one if
+//!    it is the user's (otherwise there is nothing to answer);
+//! 2. [`answer::terms`] takes the words it asks about (with the previous
+//!    question as context), [`crate::services::search::sources`] finds the
+//!    recordings that mention them, and [`answer::rank`] picks the best
+//!    passages of their transcripts and notes ([`passages`] cuts them and
+//!    times them);
+//! 3. the reply is [`answer::compose`]d from those passages, quoted and
+//!    cited as `[Title @ m:ss](/recordings/<id>?t=<seconds>)`, or, when an
+//!    OpenAI-compatible endpoint is configured, written by it from the same
+//!    passages ([`llm`]), falling back to the composed reply if it fails;
+//! 4. [`crate::services::conversations::add_reply`] commits the reply, if
+//!    the question is still the conversation's latest message, and only then
+//!    publishes it as `message_created`.
+//!
+//! No job table is needed: the conversation itself says whether a reply is
+//! owed (its latest message is the user's), the same way a recording's row
+//! is its processing job. A reply interrupted by a shutdown or a crash is
+//! therefore found again at the next start ([`Assistant::answer_pending`]);
+//! a conversation deleted meanwhile is simply not answered.
+
+pub mod answer;
+pub mod llm;
+pub mod passages;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use earshot_shared::dto::{Message, Role};
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::config::LlmConfig;
+use crate::processing::retrying;
+use crate::services::{conversations, recordings, search};
+use crate::sync::Hub;
+use answer::Library;
+use llm::Llm;
+
+/// How many of a conversation's latest messages a reply considers.
+const HISTORY: u64 = 12;
+/// How many candidate recordings passages are taken from.
+const SOURCES: u64 = 12;
+
+#[derive(Clone, Debug)]
+struct Context {
+    db: DatabaseConnection,
+    hub: Arc<Hub>,
+    llm: Option<Arc<Llm>>,
+    stopped: watch::Receiver<bool>,
+}
+
+/// The reply runner. See the [module docs](self).
+#[derive(Debug)]
+pub struct Assistant {
+    queue: mpsc::UnboundedSender<String>,
+    /// Conversations queued and not started yet: one job answers them all.
+    queued: Arc<Mutex<HashSet<String>>>,
+    context: Context,
+    stop: watch::Sender<bool>,
+    dispatcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Assistant {
+    /// Starts the runner with `workers` concurrent replies, using the
+    /// endpoint of `llm` if given (fails if its URL is not an http(s) URL).
+    pub fn start(
+        db: DatabaseConnection,
+        hub: Arc<Hub>,
+        workers: usize,
+        llm: Option<&LlmConfig>,
+    ) -> anyhow::Result<Self> {
+        let llm = llm.map(Llm::new).transpose()?.map(Arc::new);
+        let (queue, receiver) = mpsc::unbounded_channel();
+        let (stop, stopped) = watch::channel(false);
+        let queued = Arc::new(Mutex::new(HashSet::new()));
+        let context = Context {
+            db,
+            hub,
+            llm,
+            stopped: stopped.clone(),
+        };
+        let dispatcher = tokio::spawn(dispatch(
+            context.clone(),
+            receiver,
+            queued.clone(),
+            workers.max(1),
+            stopped,
+        ));
+        Ok(Assistant {
+            queue,
+            queued,
+            context,
+            stop,
+            dispatcher: Mutex::new(Some(dispatcher)),
+        })
+    }
+
+    /// Queues a reply for a conversation whose new message is committed.
+    pub fn enqueue(&self, conversation_id: String) {
+        if lock(&self.queued).insert(conversation_id.clone()) {
+            // Fails only after shutdown; the reply is owed at the next start.
+            let _ = self.queue.send(conversation_id);
+        }
+    }
+
+    /// Queues a reply for every conversation that is owed one. Returns how
+    /// many were queued.
+    pub async fn answer_pending(&self) -> anyhow::Result<usize> {
+        let owed = conversations::awaiting_reply(&self.context.db).await?;
+        let count = owed.len();
+        for id in owed {
+            self.enqueue(id);
+        }
+        Ok(count)
+    }
+
+    /// Stops starting replies and waits for those under way: a reply still
+    /// being written is abandoned (it is owed again at the next start); one
+    /// being saved is saved.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let dispatcher = lock(&self.dispatcher).take();
+        if let Some(dispatcher) = dispatcher {
+            let _ = dispatcher.await;
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+async fn dispatch(
+    context: Context,
+    mut queue: mpsc::UnboundedReceiver<String>,
+    queued: Arc<Mutex<HashSet<String>>>,
+    workers: usize,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(workers));
+    let mut jobs = JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            biased;
+            _ = stopped.wait_for(|stop| *stop) => break,
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let id = tokio::select! {
+            biased;
+            _ = stopped.wait_for(|stop| *stop) => break,
+            id = queue.recv() => match id {
+                Some(id) => id,
+                None => break,
+            },
+        };
+        // From here a new message queues another job, which then sees it.
+        lock(&queued).remove(&id);
+        let context = context.clone();
+        jobs.spawn(async move {
+            if let Err(err) = reply(&context, &id).await {
+                tracing::error!(conversation = %id, error = ?err, "could not reply; the reply is owed until the next start");
+            }
+            drop(permit);
+        });
+        while jobs.try_join_next().is_some() {}
+    }
+    while jobs.join_next().await.is_some() {}
+}
+
+/// Answers the conversation's latest message, if it is the user's.
+#[tracing::instrument(skip(context))]
+async fn reply(context: &Context, conversation_id: &str) -> anyhow::Result<()> {
+    let history = conversations::recent_messages(&context.db, conversation_id, HISTORY).await?;
+    let Some(question) = history.last().filter(|m| m.role == Role::User) else {
+        return Ok(()); // answered already, or deleted
+    };
+    let mut stopped = context.stopped.clone();
+    let content = tokio::select! {
+        biased;
+        _ = stopped.wait_for(|stop| *stop) => return Ok(()),
+        content = write(context, &history) => content?,
+    };
+    let added = retrying("save the reply", || async {
+        Ok(conversations::add_reply(
+            &context.db,
+            context.hub.clone(),
+            conversation_id,
+            &question.id,
+            &content,
+        )
+        .await?)
+    })
+    .await?;
+    if added.is_none() {
+        tracing::debug!("the conversation moved on or was deleted; reply dropped");
+    }
+    Ok(())
+}
+
+/// The reply to the last message of `history`.
+async fn write(context: &Context, history: &[Message]) -> anyhow::Result<String> {
+    let (question, earlier) = history.split_last().expect("a question");
+    let earlier = earlier
+        .iter()
+        .rev()
+        .find(|m| m.role == Role::User)
+        .map(|m| m.content.as_str());
+    let terms = answer::terms(&question.content, earlier);
+    let stems: Vec<String> = terms.iter().map(|t| t.stem.clone()).collect();
+    let sources = search::sources(&context.db, &stems, SOURCES).await?;
+    let found = answer::rank(&sources, &terms, answer::CONTEXT_PASSAGES);
+    if let Some(llm) = &context.llm {
+        match llm.answer(history, &found).await {
+            Ok(reply) => return Ok(reply),
+            Err(err) => {
+                tracing::warn!(error = ?err, "the language model failed; replying offline");
+            }
+        }
+    }
+    let (recordings, transcribed) = recordings::transcript_counts(&context.db).await?;
+    let quoted = &found[..found.len().min(answer::QUOTES)];
+    Ok(answer::compose(
+        quoted,
+        &terms,
+        Library {
+            recordings,
+            transcribed,
+        },
+    ))
+}
