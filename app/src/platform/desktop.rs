@@ -85,6 +85,8 @@ impl EmbeddedBackend {
         let token = earshot_backend::access::new_token();
         let mut config = earshot_backend::Config::embedded(data_dir);
         config.token = Some(token.clone());
+        // The same variables as `earshot-server`: a language model is opt-in.
+        config.llm = earshot_backend::config::LlmConfig::from_env();
         let (ready_tx, ready_rx) = mpsc::channel::<anyhow::Result<SocketAddr>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
 
