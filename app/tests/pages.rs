@@ -1,0 +1,363 @@
+//! The pages as a user sees them: the whole app (query cache, sync
+//! connection, router, shell) mounted in a headless `VirtualDom` against a
+//! real server on an ephemeral port — a real SQLite file, real HTTP, the
+//! real sync socket — and rendered to HTML with dioxus-ssr. Another client
+//! changes things through the API; the pages must follow.
+//!
+//! Every request the app sends goes through a counting proxy, so the tests
+//! can say which fetches a page made. They wait on conditions, never on
+//! sleeps; see `support` for the harness.
+
+mod support;
+
+use std::time::Duration;
+
+use earshot_shared::dto::{
+    NewConversation, NewMessage, RecordingFilters, RecordingStatus, SearchRequest, UpdateProject,
+    UpdateRecording,
+};
+use support::{Page, TestServer, spawn_server};
+
+// ------------------------------------------------ live changes from elsewhere
+
+#[tokio::test]
+async fn the_dashboard_shows_a_recording_imported_elsewhere() {
+    let server = spawn_server().await;
+    let mut page = server.mount("/");
+    page.wait_for_text("Import your first recording").await;
+    page.wait_until_settled().await;
+
+    server.import("Harbour at dawn").await;
+
+    page.wait_for_text("Harbour at dawn").await;
+    assert!(!page.html().contains("Import your first recording"));
+}
+
+#[tokio::test]
+async fn the_recordings_list_shows_a_title_changed_elsewhere() {
+    let server = spawn_server().await;
+    let recording = server.import("Interview, first take").await;
+    let mut page = server.mount("/recordings");
+    page.wait_for_text("Interview, first take").await;
+    page.wait_until_settled().await;
+
+    rename_recording(&server, &recording.id, "Interview, final take").await;
+
+    page.wait_for_text("Interview, final take").await;
+    assert!(!page.html().contains("Interview, first take"));
+}
+
+#[tokio::test]
+async fn the_projects_list_shows_a_project_created_elsewhere() {
+    let server = spawn_server().await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text("No projects yet").await;
+    page.wait_until_settled().await;
+
+    server.create_project("Field notes").await;
+
+    page.wait_for_text("Field notes").await;
+    assert!(!page.html().contains("No projects yet"));
+}
+
+#[tokio::test]
+async fn a_project_page_shows_a_name_and_a_recording_changed_elsewhere() {
+    let server = spawn_server().await;
+    let project = server.create_project("Field notes").await;
+    let recording = server.import("Birdsong").await;
+    let mut page = server.mount(&format!("/projects/{}", project.id));
+    page.wait_for_text("No recordings in this project").await;
+    page.wait_until_settled().await;
+
+    let changes = UpdateProject {
+        name: Some("Field notes, spring".to_string()),
+        description: None,
+    };
+    server
+        .api
+        .update_project(&project.id, &changes)
+        .await
+        .unwrap();
+    page.wait_for_text("Field notes, spring").await;
+
+    let move_in = UpdateRecording {
+        project_id: Some(Some(project.id.clone())),
+        ..Default::default()
+    };
+    server
+        .api
+        .update_recording(&recording.id, &move_in)
+        .await
+        .unwrap();
+    page.wait_for_text("Birdsong").await;
+}
+
+#[tokio::test]
+async fn the_chats_list_shows_a_conversation_started_elsewhere() {
+    let server = spawn_server().await;
+    let mut page = server.mount("/chats");
+    page.wait_for_text("No conversations yet").await;
+    page.wait_until_settled().await;
+
+    let new = NewConversation {
+        title: Some("Mixing questions".to_string()),
+    };
+    server.api.create_conversation(&new).await.unwrap();
+
+    page.wait_for_text("Mixing questions").await;
+}
+
+#[tokio::test]
+async fn a_conversation_shows_a_message_posted_elsewhere() {
+    let server = spawn_server().await;
+    let new = NewConversation {
+        title: Some("Mixing questions".to_string()),
+    };
+    let conversation = server.api.create_conversation(&new).await.unwrap();
+    let mut page = server.mount(&format!("/chats/{}", conversation.id));
+    page.wait_for_text("No messages yet").await;
+    page.wait_until_settled().await;
+
+    let message = NewMessage {
+        content: "Is the hum at 50 Hz or 60 Hz?".to_string(),
+    };
+    server
+        .api
+        .send_message(&conversation.id, &message)
+        .await
+        .unwrap();
+
+    page.wait_for_text("Is the hum at 50 Hz or 60 Hz?").await;
+}
+
+#[tokio::test]
+async fn the_search_history_shows_a_search_run_elsewhere() {
+    let server = spawn_server().await;
+    server.import("Harbour at dawn").await;
+    let mut page = server.mount("/search");
+    page.wait_for_text("Searches you run are kept here.").await;
+    page.wait_until_settled().await;
+
+    let search = SearchRequest {
+        query: "harbour".to_string(),
+        limit: None,
+    };
+    server.api.search(&search).await.unwrap();
+
+    page.wait_for_text(">harbour<").await;
+}
+
+#[tokio::test]
+async fn a_change_elsewhere_costs_the_page_one_fetch_of_what_changed() {
+    let server = spawn_server().await;
+    server.create_project("Field notes").await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text("Field notes").await;
+    page.wait_until_settled().await;
+    assert_loaded_by(&page, "/api/projects");
+    let before = page.requests().mark();
+
+    server.create_project("Rehearsals").await;
+    page.wait_for_text("Rehearsals").await;
+    page.wait_until_settled().await;
+
+    assert_eq!(page.requests().since(before), ["GET /api/projects"]);
+}
+
+// ------------------------------------------------- filters and pagination
+
+/// 27 recordings that process fine and 3 that fail: titles `Take 01` …
+/// `Take 30`, imported in that order; takes 10, 20 and 30 are broken.
+async fn thirty_recordings(server: &TestServer) {
+    for n in 1..=30 {
+        let title = format!("Take {n:02}");
+        if n % 10 == 0 {
+            server.import_broken(&title).await;
+        } else {
+            server.import(&title).await;
+        }
+    }
+    server.wait_until_processed().await;
+}
+
+/// The titles of a page of recordings, as the server gives it to anyone.
+async fn expected_titles(server: &TestServer, filters: &RecordingFilters) -> Vec<String> {
+    let page = server.api.recordings(filters).await.unwrap();
+    page.items.into_iter().map(|r| r.title).collect()
+}
+
+/// Asserts that the page lists exactly `titles` out of `Take 01` … `Take 30`.
+fn assert_lists_exactly(page: &Page, titles: &[String]) {
+    let html = page.html();
+    for n in 1..=30 {
+        let title = format!("Take {n:02}");
+        let shown = html.contains(&format!(">{title}<"));
+        let expected = titles.contains(&title);
+        assert_eq!(
+            shown, expected,
+            "{title}: shown {shown}, expected {expected}\n{html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_recordings_page_shows_the_newest_page_fetched_with_no_filters() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let expected = expected_titles(&server, &RecordingFilters::default()).await;
+    assert_eq!(expected.len(), 25);
+
+    let mut page = server.mount("/recordings");
+    page.wait_for_text(&format!(">{}<", expected[0])).await;
+    page.wait_until_settled().await;
+
+    assert_lists_exactly(&page, &expected);
+    assert_loaded_by(&page, "/api/recordings");
+}
+
+#[tokio::test]
+#[ignore = "needs the recordings page to take its page number from the URL"]
+async fn the_recordings_page_two_shows_the_oldest_five() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let filters = RecordingFilters {
+        page: 2,
+        ..Default::default()
+    };
+    let expected = expected_titles(&server, &filters).await;
+    assert_eq!(expected.len(), 5);
+
+    let mut page = server.mount("/recordings?page=2");
+    page.wait_for_text(&format!(">{}<", expected[0])).await;
+    page.wait_until_settled().await;
+
+    assert_lists_exactly(&page, &expected);
+    assert_loaded_by(&page, "/api/recordings?page=2");
+}
+
+#[tokio::test]
+#[ignore = "needs the recordings page to take its filters from the URL"]
+async fn the_recordings_page_filtered_by_status_shows_only_those() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let filters = RecordingFilters {
+        status: Some(RecordingStatus::Failed),
+        ..Default::default()
+    };
+    let expected = expected_titles(&server, &filters).await;
+    assert_eq!(expected, ["Take 30", "Take 20", "Take 10"]);
+
+    let mut page = server.mount("/recordings?status=failed");
+    page.wait_for_text(">Take 30<").await;
+    page.wait_until_settled().await;
+
+    assert_lists_exactly(&page, &expected);
+    assert_loaded_by(&page, "/api/recordings?status=failed");
+}
+
+#[tokio::test]
+#[ignore = "needs the recordings page to take its filters from the URL"]
+async fn the_recordings_page_filtered_by_text_shows_only_matches() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let filters = RecordingFilters {
+        text: Some("Take 1".to_string()),
+        ..Default::default()
+    };
+    let expected = expected_titles(&server, &filters).await;
+    assert_eq!(expected.len(), 10, "Take 10 … Take 19: {expected:?}");
+
+    let mut page = server.mount("/recordings?text=Take+1");
+    page.wait_for_text(">Take 19<").await;
+    page.wait_until_settled().await;
+
+    assert_lists_exactly(&page, &expected);
+    assert_loaded_by(&page, "/api/recordings?text=Take+1");
+}
+
+// ------------------------------------------------------- nothing on a timer
+
+/// Mounts `path`, lets it load, then lets five minutes pass with nothing
+/// changing, and returns what the app requested in those five minutes.
+///
+/// The clock is paused only once the page has settled: loading needs real
+/// time (the database answers from its own threads, and a paused clock jumps
+/// ahead whenever the runtime waits for them, firing timeouts). Once idle,
+/// server and app share the paused clock, so the five minutes pass in
+/// moments, heartbeats included, and any timer the page set would fire.
+async fn requests_while_idle(server: &TestServer, path: &str, loaded: &str) -> Vec<String> {
+    let mut page = server.mount(path);
+    page.wait_for_text(loaded).await;
+    page.wait_until_settled().await;
+    let before = page.requests().mark();
+
+    tokio::time::pause();
+    page.run_for(Duration::from_secs(5 * 60)).await;
+    tokio::time::resume();
+
+    assert!(
+        page.html().contains(loaded),
+        "{path} lost its content:\n{}",
+        page.html()
+    );
+    page.requests().since(before)
+}
+
+#[tokio::test]
+async fn no_page_fetches_on_a_timer() {
+    let server = spawn_server().await;
+    let project = server.create_project("Field notes").await;
+    let recording = server.import("Harbour at dawn").await;
+    let new = NewConversation {
+        title: Some("Mixing questions".to_string()),
+    };
+    let conversation = server.api.create_conversation(&new).await.unwrap();
+    server.wait_until_processed().await;
+
+    let pages = [
+        ("/".to_string(), "Harbour at dawn"),
+        ("/recordings".to_string(), "Harbour at dawn"),
+        (format!("/recordings/{}", recording.id), "Harbour at dawn"),
+        ("/projects".to_string(), "Field notes"),
+        (format!("/projects/{}", project.id), "Field notes"),
+        ("/chats".to_string(), "Mixing questions"),
+        (format!("/chats/{}", conversation.id), "Mixing questions"),
+        ("/search".to_string(), "Searches you run are kept here."),
+    ];
+    for (path, loaded) in pages {
+        let requested = requests_while_idle(&server, &path, loaded).await;
+        assert!(
+            requested.is_empty(),
+            "{path} requested {requested:?} with nothing changed"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ helpers
+
+async fn rename_recording(server: &TestServer, id: &str, title: &str) {
+    let changes = UpdateRecording {
+        title: Some(title.to_string()),
+        ..Default::default()
+    };
+    server.api.update_recording(id, &changes).await.unwrap();
+}
+
+/// Asserts that everything the page fetched was `GET target`, once or
+/// twice: the first load, and perhaps the same again when the sync socket's
+/// first hello arrives after that load began (a client that was not yet
+/// connected cannot know what changed meanwhile, so it invalidates what it
+/// fetched before).
+fn assert_loaded_by(page: &Page, target: &str) {
+    let fetches: Vec<String> = page
+        .requests()
+        .all()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET /api/ws/sync"))
+        .collect();
+    let expected = format!("GET {target}");
+    assert!(
+        (1..=2).contains(&fetches.len()) && fetches.iter().all(|r| *r == expected),
+        "expected {expected} once or twice, got {fetches:?}"
+    );
+}
