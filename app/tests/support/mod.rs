@@ -293,6 +293,17 @@ impl Page {
         self.context::<QueryClient>()
     }
 
+    /// The app's API client (through the counting proxy).
+    pub fn api(&self) -> ApiClient {
+        self.context::<ApiClient>()
+    }
+
+    /// Runs `f` inside the app's runtime (to start a mutation as a handler
+    /// would).
+    pub fn in_runtime<O>(&self, f: impl FnOnce() -> O) -> O {
+        self.dom.in_runtime(f)
+    }
+
     /// Everything the app requested since it was mounted.
     pub fn requests(&self) -> &RequestLog {
         &self.requests
