@@ -365,7 +365,8 @@ async fn a_recording_deleted_elsewhere_sends_its_page_back_to_the_list() {
 // mutations the way such a button would: `use_mutation(..).mutate(vars)`
 // runs `QueryClient::mutate` as an app task, which is what `mutate` below
 // does. Once the buttons exist, build the mutations with the page's own
-// code and press its button instead; the assertions stay.
+// code and press its button with `page.click(..)` instead; the assertions
+// stay.
 
 /// The outcome of a mutation run inside the app, once it has settled.
 type Outcome<R> = Rc<RefCell<Option<Result<R, ApiError>>>>;
@@ -512,6 +513,42 @@ async fn a_delete_refused_because_it_was_deleted_elsewhere_leaves_the_servers_li
         .map(|e| e.optimistic_layers)
         .sum();
     assert_eq!(layers, 0);
+}
+
+// ------------------------------------------------------------------ clicks
+
+#[tokio::test]
+async fn following_a_projects_link_opens_its_page() {
+    let server = spawn_server().await;
+    let project = server.create_project("Field notes").await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text("Field notes").await;
+
+    page.click("Field notes");
+
+    let path = format!("/projects/{}", project.id);
+    page.wait_until("the project's page opens", |page| page.path() == path)
+        .await;
+    page.wait_for_text("No recordings in this project").await;
+}
+
+#[tokio::test]
+async fn the_refresh_button_fetches_the_page_once_more() {
+    let server = spawn_server().await;
+    server.create_project("Field notes").await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text("Field notes").await;
+    page.wait_until_settled().await;
+    let before = page.requests().mark();
+
+    page.click("Refresh");
+
+    page.wait_until("a request goes out", |page| {
+        !page.requests().since(before).is_empty()
+    })
+    .await;
+    page.wait_until_settled().await;
+    assert_eq!(page.requests().since(before), ["GET /api/projects"]);
 }
 
 // ------------------------------------------------------------------ helpers

@@ -17,8 +17,16 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dioxus::core::{NoOpMutations, ScopeId};
+use dioxus::core::{
+    AttributeValue, DynamicNode, ElementId, Event, NoOpMutations, ScopeId, TemplateAttribute,
+    TemplateNode, VNode,
+};
 use dioxus::history::{History, MemoryHistory};
+use dioxus::html::geometry::Coordinates;
+use dioxus::html::input_data::MouseButton;
+use dioxus::html::{
+    Modifiers, PlatformEventData, SerializedHtmlEventConverter, SerializedMouseData,
+};
 use dioxus::prelude::*;
 use earshot_app::query::QueryClient;
 use earshot_app::query::cache::InspectorSubscription;
@@ -288,6 +296,44 @@ impl Page {
         while self.step(until).await {}
     }
 
+    /// Clicks the one element with a click handler whose text contains
+    /// `label` (a button, a link), as the user would.
+    ///
+    /// The event goes through the app's runtime to the element's listener,
+    /// so handlers run exactly as they do in the window; only the mouse
+    /// data is made up: a plain left click at the origin.
+    pub fn click(&mut self, label: &str) {
+        let mut clickables = Vec::new();
+        clickables_in(
+            &self.dom,
+            self.dom.base_scope().root_node(),
+            &mut clickables,
+        );
+        let matching: Vec<&(String, ElementId)> = clickables
+            .iter()
+            .filter(|(text, _)| text.contains(label))
+            .collect();
+        let [(_, element)] = matching[..] else {
+            let texts: Vec<&String> = clickables.iter().map(|(text, _)| text).collect();
+            panic!("not exactly one clickable {label:?} among {texts:?}");
+        };
+        dioxus::html::set_event_converter(Box::new(SerializedHtmlEventConverter));
+        let left_click = SerializedMouseData::new(
+            Some(MouseButton::Primary),
+            Default::default(),
+            Coordinates::new(
+                Default::default(),
+                Default::default(),
+                Default::default(),
+                Default::default(),
+            ),
+            Modifiers::empty(),
+        );
+        let data = PlatformEventData::new(Box::new(left_click));
+        let event = Event::new(Rc::new(data) as Rc<dyn Any>, true);
+        self.dom.runtime().handle_event("click", event, *element);
+    }
+
     /// The app's query cache, as its pages use it.
     pub fn query_client(&self) -> QueryClient {
         self.context::<QueryClient>()
@@ -321,6 +367,93 @@ impl Page {
                 .find_map(|id| runtime.consume_context::<T>(id))
         });
         found.unwrap_or_else(|| panic!("no mounted scope sees a {}", std::any::type_name::<T>()))
+    }
+}
+
+/// Adds to `found` every element of `vnode` (and of the components and
+/// fragments inside it) that listens for clicks, with its text.
+fn clickables_in(dom: &VirtualDom, vnode: &VNode, found: &mut Vec<(String, ElementId)>) {
+    fn walk(
+        dom: &VirtualDom,
+        vnode: &VNode,
+        node: &TemplateNode,
+        found: &mut Vec<(String, ElementId)>,
+    ) {
+        match node {
+            TemplateNode::Element {
+                attrs, children, ..
+            } => {
+                for attr in attrs.iter() {
+                    let TemplateAttribute::Dynamic { id } = attr else {
+                        continue;
+                    };
+                    let listens = vnode.dynamic_attrs[*id].iter().any(|attribute| {
+                        attribute.name == "onclick"
+                            && matches!(attribute.value, AttributeValue::Listener(_))
+                    });
+                    if let (true, Some(element)) =
+                        (listens, vnode.mounted_dynamic_attribute(*id, dom))
+                    {
+                        let mut text = String::new();
+                        for child in children.iter() {
+                            text_in(dom, vnode, child, &mut text);
+                        }
+                        found.push((text, element));
+                    }
+                }
+                for child in children.iter() {
+                    walk(dom, vnode, child, found);
+                }
+            }
+            TemplateNode::Text { .. } => {}
+            TemplateNode::Dynamic { id } => match &vnode.dynamic_nodes[*id] {
+                DynamicNode::Component(component) => {
+                    if let Some(scope) = component.mounted_scope(*id, vnode, dom) {
+                        clickables_in(dom, scope.root_node(), found);
+                    }
+                }
+                DynamicNode::Fragment(nodes) => {
+                    for node in nodes {
+                        clickables_in(dom, node, found);
+                    }
+                }
+                DynamicNode::Text(_) | DynamicNode::Placeholder(_) => {}
+            },
+        }
+    }
+    for root in vnode.template.roots.iter() {
+        walk(dom, vnode, root, found);
+    }
+}
+
+/// Appends the text of `node` (a node of `vnode`'s template) to `text`.
+fn text_in(dom: &VirtualDom, vnode: &VNode, node: &TemplateNode, text: &mut String) {
+    match node {
+        TemplateNode::Element { children, .. } => {
+            for child in children.iter() {
+                text_in(dom, vnode, child, text);
+            }
+        }
+        TemplateNode::Text { text: static_text } => text.push_str(static_text),
+        TemplateNode::Dynamic { id } => {
+            let mut nodes_text = |nodes: &[VNode]| {
+                for node in nodes {
+                    for root in node.template.roots.iter() {
+                        text_in(dom, node, root, text);
+                    }
+                }
+            };
+            match &vnode.dynamic_nodes[*id] {
+                DynamicNode::Text(dynamic) => text.push_str(&dynamic.value),
+                DynamicNode::Component(component) => {
+                    if let Some(scope) = component.mounted_scope(*id, vnode, dom) {
+                        nodes_text(std::slice::from_ref(scope.root_node()));
+                    }
+                }
+                DynamicNode::Fragment(nodes) => nodes_text(nodes),
+                DynamicNode::Placeholder(_) => {}
+            }
+        }
     }
 }
 
