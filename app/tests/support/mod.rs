@@ -3,6 +3,13 @@
 //! root mounted in a headless `VirtualDom` that talks to the server through
 //! the proxy — over real HTTP and the real sync socket.
 //!
+//! - [`spawn_server`] starts the server; [`TestServer::api`] is another
+//!   client of it (its requests are not counted), with helpers to import
+//!   the audio fixtures and create projects.
+//! - [`TestServer::mount`] mounts the app at a path, as a [`Page`]: wait on
+//!   its HTML, its path, or until it is live and idle; click what a user
+//!   would; read the requests it made; reach its query cache.
+//!
 //! ```ignore
 //! let server = spawn_server().await;
 //! let mut page = server.mount("/projects");
