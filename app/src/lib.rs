@@ -40,6 +40,13 @@ use std::process::ExitCode;
 
 use cli::{Command, USAGE};
 
+// What it takes to mount the app somewhere other than a platform launcher:
+// the root component, the address it expects in the root context, and the
+// client its pages fetch with. The page tests mount it in a headless
+// `VirtualDom` against a server of their own.
+pub use api::{ApiClient, ApiError, ServerAddress, UploadRecording};
+pub use app::App;
+
 /// Runs the app as the command line asks (the `earshot` binary's `main`).
 pub fn run() -> ExitCode {
     match Command::from_env() {
