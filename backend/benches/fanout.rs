@@ -27,6 +27,9 @@
 //!
 //! - `--split` (`FANOUT_SPLIT=1`): run every size in two processes (see
 //!   below), not only those that do not fit in one.
+//! - `--floor` (`FANOUT_FLOOR=1`): measure the same clients against the
+//!   least a server could do instead of Earshot's (see `fanout/floor.rs`):
+//!   the frame encoded once, written by one plain thread per CPU.
 //!
 //! Each size runs in a fresh child process (this program started again with
 //! `--child N`), so that one size's memory, kept by the allocator, does not
@@ -72,6 +75,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+#[path = "fanout/floor.rs"]
+mod floor;
+
 /// The subprotocol the clients offer (the server selects it).
 const PROTOCOL: &str = "earshot";
 /// Mutations per size before the measured ones, with every socket open.
@@ -100,6 +106,8 @@ struct Options {
     heartbeat_secs: u64,
     client_read_buffer: usize,
     split: bool,
+    /// Measure against the floor server instead of Earshot's.
+    floor: bool,
     /// Set in a child: the one size it measures.
     child: Option<usize>,
     /// Set in the server process of a two-process run.
@@ -121,6 +129,7 @@ impl Options {
             client_read_buffer: env("FANOUT_CLIENT_READ_BUFFER")
                 .map_or(Ok(4096), |v| v.trim().parse())?,
             split: env("FANOUT_SPLIT").is_some_and(|v| v.trim() == "1"),
+            floor: env("FANOUT_FLOOR").is_some_and(|v| v.trim() == "1"),
             child: None,
             serve: false,
         };
@@ -141,13 +150,14 @@ impl Options {
                 }
                 "--same-runtime" => options.same_runtime = true,
                 "--split" => options.split = true,
+                "--floor" => options.floor = true,
                 "--child" => options.child = Some(value("--child")?.parse()?),
                 "--serve" => options.serve = true,
                 "-h" | "--help" => {
                     println!(
                         "usage: fanout [N…] [--sizes N,N] [--rounds R] [--batch B] \
                          [--same-runtime] [--heartbeat SECS] [--client-read-buffer BYTES] \
-                         [--split]"
+                         [--split] [--floor]"
                     );
                     std::process::exit(0);
                 }
@@ -189,6 +199,9 @@ impl Options {
         }
         if mode == Mode::TwoProcesses {
             args.push("--split".to_string());
+        }
+        if self.floor {
+            args.push("--floor".to_string());
         }
         args
     }
@@ -246,6 +259,12 @@ fn parent(options: &Options) -> anyhow::Result<()> {
          one POST /api/projects per round",
         options.rounds
     );
+    if options.floor {
+        println!(
+            "FLOOR: against the floor server (frame encoded once, written by one thread \
+             per CPU), not Earshot's"
+        );
+    }
     println!(
         "{cpus} CPUs; 1 process: server on a tokio multi-thread runtime ({cpus} workers), \
          clients and driver {}",
@@ -610,27 +629,62 @@ fn one_process(n: usize, options: &Options) -> anyhow::Result<Row> {
     } else {
         Some(multi_thread("clients")?)
     };
-    let dir = tempfile::tempdir()?;
-    let server = server_rt.block_on(Server::build(server_config(dir.path(), options)))?;
-    let address = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = server_rt.spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
-
+    let server = Running::start(&server_rt, options)?;
     let clients: &Runtime = client_rt.as_ref().unwrap_or(&server_rt);
-    let row = clients.block_on(measure(address, n, options, None));
-
-    let _ = stop.send(());
-    server_rt.block_on(async {
-        let _ = tokio::time::timeout(Duration::from_secs(15), served).await;
-    });
+    let row = clients.block_on(measure(server.address, n, options, None));
+    server.stop(&server_rt);
     if let Some(rt) = client_rt {
         rt.shutdown_timeout(Duration::from_secs(1));
     }
     server_rt.shutdown_timeout(Duration::from_secs(1));
-    drop(dir);
     row
+}
+
+/// The server under measurement, running on a runtime: Earshot's (a real
+/// server with its database in a temporary directory) or the floor.
+struct Running {
+    address: std::net::SocketAddr,
+    /// Stops Earshot's server and the task that runs it; `None` for the
+    /// floor, which stops with its runtime.
+    earshot: Option<(
+        oneshot::Sender<()>,
+        tokio::task::JoinHandle<anyhow::Result<()>>,
+    )>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Running {
+    fn start(rt: &Runtime, options: &Options) -> anyhow::Result<Running> {
+        if options.floor {
+            let server = rt.block_on(floor::FloorServer::start())?;
+            return Ok(Running {
+                address: server.local_addr(),
+                earshot: None,
+                _dir: None,
+            });
+        }
+        let dir = tempfile::tempdir()?;
+        let server = rt.block_on(Server::build(server_config(dir.path(), options)))?;
+        let address = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = rt.spawn(server.run_until(async {
+            let _ = stopped.await;
+        }));
+        Ok(Running {
+            address,
+            earshot: Some((stop, served)),
+            _dir: Some(dir),
+        })
+    }
+
+    fn stop(self, rt: &Runtime) {
+        if let Some((stop, served)) = self.earshot {
+            let _ = stop.send(());
+            rt.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(15), served).await;
+            });
+        }
+    }
 }
 
 /// Starts the server in a process of its own (`--serve`) and measures
@@ -644,6 +698,7 @@ fn two_processes(n: usize, options: &Options) -> anyhow::Result<Row> {
             "--heartbeat".to_string(),
             options.heartbeat_secs.to_string(),
         ])
+        .args(options.floor.then_some("--floor"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -670,20 +725,11 @@ fn two_processes(n: usize, options: &Options) -> anyhow::Result<Row> {
 fn serve(options: &Options) -> anyhow::Result<()> {
     raise_fd_limit(Mode::TwoProcesses.fds_needed(options.child.unwrap_or(0)));
     let rt = multi_thread("server")?;
-    let dir = tempfile::tempdir()?;
-    let server = rt.block_on(Server::build(server_config(dir.path(), options)))?;
-    println!("{ADDRESS_MARKER}{}", server.local_addr());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = rt.spawn(server.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = Running::start(&rt, options)?;
+    println!("{ADDRESS_MARKER}{}", server.address);
     let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-    let _ = stop.send(());
-    rt.block_on(async {
-        let _ = tokio::time::timeout(Duration::from_secs(15), served).await;
-    });
+    server.stop(&rt);
     rt.shutdown_timeout(Duration::from_secs(1));
-    drop(dir);
     Ok(())
 }
 
