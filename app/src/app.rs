@@ -1,8 +1,10 @@
-//! The root component: the stylesheet, the API client in context, the router.
+//! The root component: the stylesheet, the API client, the query cache,
+//! toasts and live sync in context, the router.
 
 use dioxus::prelude::*;
 
 use crate::api::{ApiClient, ServerAddress};
+use crate::components::toasts::ToastProvider;
 use crate::query::QueryClientProvider;
 use crate::query::inspector::CacheInspector;
 use crate::route::Route;
@@ -22,9 +24,11 @@ pub fn App() -> Element {
         document::Title { "Earshot" }
         document::Style { "{STYLE}" }
         QueryClientProvider {
-            SyncProvider {
-                Router::<Route> {}
-                CacheInspector {}
+            ToastProvider {
+                SyncProvider {
+                    Router::<Route> {}
+                    CacheInspector {}
+                }
             }
         }
     }

@@ -8,6 +8,7 @@
 //! - [`icons`]: the inline SVG icons.
 //! - [`page_header`]: a page's title and its actions.
 //! - [`load_state`]: loading, error-with-retry and empty states.
+//! - [`toasts`]: short messages about what just happened.
 //! - [`refresh_button`]: the manual refresh.
 //! - [`stat_card`], [`status_breakdown`], [`per_day_chart`]: dashboard figures.
 //! - [`status_badge`], [`progress_bar`], [`recording_table`],
@@ -30,4 +31,5 @@ pub mod snippet;
 pub mod stat_card;
 pub mod status_badge;
 pub mod status_breakdown;
+pub mod toasts;
 pub mod waveform;
