@@ -18,6 +18,8 @@
 //!   components take data and callbacks and never fetch.
 //! - [`api`]: the typed REST client (same code on native and wasm).
 //! - [`format`]: durations, sizes, dates and levels as they read on screen.
+//! - [`preferences`]: what the app remembers between runs (the recordings
+//!   list's filters), kept through the platform's storage.
 //! - [`query`]: the query cache — a framework-free core and Dioxus hooks
 //!   over it; pages read and write the server's data through it.
 //!
@@ -32,6 +34,7 @@ mod components;
 mod format;
 mod pages;
 mod platform;
+mod preferences;
 pub mod query;
 mod route;
 pub mod sync;
