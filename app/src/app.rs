@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use crate::api::{ApiClient, ServerAddress};
 use crate::components::toasts::ToastProvider;
+use crate::mutations::uploads::UploadList;
 use crate::query::QueryClientProvider;
 use crate::query::inspector::CacheInspector;
 use crate::route::Route;
@@ -20,6 +21,7 @@ const STYLE: &str = include_str!("../../assets/style.css");
 pub fn App() -> Element {
     let address = use_context::<ServerAddress>();
     use_context_provider(|| ApiClient::new(address));
+    use_context_provider(UploadList::new_at_root);
     rsx! {
         document::Title { "Earshot" }
         document::Style { "{STYLE}" }
