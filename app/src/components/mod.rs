@@ -21,6 +21,7 @@
 //! - [`editable_text`]: notes and transcripts edited in place.
 //! - [`search_box`], [`snippet`]: the search field, and a result's text with
 //!   its hits marked.
+//! - [`message_text`]: a chat message, with links to cited recordings.
 //! - [`transcript`]: a transcript with a passage marked.
 
 pub mod connection_indicator;
@@ -30,6 +31,7 @@ pub mod import_button;
 pub mod inline_edit;
 pub mod layout;
 pub mod load_state;
+pub mod message_text;
 pub mod page_header;
 pub mod pagination;
 pub mod per_day_chart;
