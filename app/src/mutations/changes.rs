@@ -128,10 +128,9 @@ pub fn pending_project(id: String, name: &str, description: &str) -> Project {
 /// under its real id.
 pub fn add_project(list: &[Project], project: &Project) -> Vec<Project> {
     let mut list = list.to_vec();
-    let name = project.name.to_lowercase();
     if !list
         .iter()
-        .any(|p| p.id == project.id || p.name.to_lowercase() == name)
+        .any(|p| p.id == project.id || p.name == project.name)
     {
         let at = list
             .iter()
@@ -394,8 +393,11 @@ mod tests {
         assert_eq!(append_message(&detail, &message), detail);
 
         let pending = pending_project(pending_id(), "Interviews", "");
-        let created = vec![pending_project("p1".into(), "interviews", "")];
+        let created = vec![pending_project("p1".into(), "Interviews", "")];
         assert_eq!(add_project(&created, &pending), created);
+        // Names are unique as written: another case is another project.
+        let other = pending_project(pending_id(), "interviews", "");
+        assert_eq!(add_project(&created, &other).len(), 2);
 
         let chat = pending_conversation(pending_id(), "Budget");
         let listed = vec![pending_conversation("c9".into(), "Budget")];
