@@ -2,6 +2,7 @@
 //! filters are remembered across restarts — with import (button or drop),
 //! and rename, move and delete on each row.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use dioxus::html::FileData;
@@ -33,6 +34,7 @@ pub fn RecordingsPage() -> Element {
     // Re-creates the filter bar (and so empties its text field) when the
     // filters are cleared.
     let mut bar_generation = use_signal(|| 0u32);
+    let dropped_stale = use_hook(|| Rc::new(Cell::new(false)));
     let current = filters();
     let fetched = current.clone();
     let page = use_query(keys::recordings::list(&current), move || {
@@ -83,6 +85,17 @@ pub fn RecordingsPage() -> Element {
         on_delete: use_callback(move |id: String| delete.mutate(id)),
     };
     let project_list: Vec<Project> = projects.data().map(|p| (*p).clone()).unwrap_or_default();
+    // A saved filter on a project that no longer exists (deleted since, or
+    // another workspace's) would show an empty list with no way to tell why.
+    let stale = projects.data().is_some() && stale_project_filter(&current, &project_list);
+    if stale && !dropped_stale.get() {
+        let mut cleared = current.clone();
+        cleared.project = None;
+        cleared.page = 1;
+        // Not while rendering: it writes the filters.
+        spawn(async move { set_filters(cleared) });
+    }
+    dropped_stale.set(stale);
     let filtering = current.status.is_some() || current.project.is_some() || current.text.is_some();
 
     let (subtitle, body) = match page.result().map(|r| r.map(Rc::unwrap_or_clone)) {
@@ -144,8 +157,9 @@ pub fn RecordingsPage() -> Element {
         ),
         Some(Ok(list)) => {
             let subtitle = if filtering {
+                let verb = if list.total == 1 { "matches" } else { "match" };
                 format!(
-                    "{} match",
+                    "{} {verb}",
                     format::count(list.total, "recording", "recordings")
                 )
             } else {
@@ -197,5 +211,34 @@ pub fn RecordingsPage() -> Element {
                 {body}
             }
         }
+    }
+}
+
+/// Whether `filters` select a project that is not in `projects`.
+fn stale_project_filter(filters: &RecordingFilters, projects: &[Project]) -> bool {
+    filters.project.as_deref().is_some_and(|project| {
+        project != RecordingFilters::UNASSIGNED && !projects.iter().any(|p| p.id == project)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mutations::changes::pending_project;
+
+    #[test]
+    fn only_a_filter_on_an_unknown_project_is_stale() {
+        let projects = vec![pending_project("p1".into(), "Interviews", "")];
+        let on = |project: Option<&str>| RecordingFilters {
+            project: project.map(str::to_string),
+            ..Default::default()
+        };
+        assert!(stale_project_filter(&on(Some("gone")), &projects));
+        assert!(!stale_project_filter(&on(Some("p1")), &projects));
+        assert!(!stale_project_filter(
+            &on(Some(RecordingFilters::UNASSIGNED)),
+            &projects
+        ));
+        assert!(!stale_project_filter(&on(None), &[]));
     }
 }
