@@ -36,14 +36,16 @@ pub fn DashboardPage() -> Element {
                 title: "Import your first recording",
                 message: "Recordings you import show up here with their processing progress, \
                           length and project.",
-                ImportButton {
-                    label: "Choose audio files",
-                    on_files: move |files: Vec<FileData>| {
-                        uploads.start(files);
-                        navigator().push(Route::Recordings {});
-                    },
+                div { class: "state-actions",
+                    ImportButton {
+                        label: "Choose audio files",
+                        on_files: move |files: Vec<FileData>| {
+                            uploads.start(files);
+                            navigator().push(Route::Recordings {});
+                        },
+                    }
+                    Link { class: "button", to: Route::Recordings {}, "Go to Recordings" }
                 }
-                Link { class: "button", to: Route::Recordings {}, "Go to Recordings" }
             }
         },
         (Some(data), error) => rsx! {
