@@ -15,9 +15,10 @@ use crate::app::use_api;
 use crate::components::toasts::{Toasts, use_toasts};
 use crate::query::{QueryClient, use_query_client};
 
-/// What the file picker and drop zone accept: audio, and the extensions the
-/// server decodes (some systems give no type for `.flac` or `.ogg`).
-pub const ACCEPTED: &str = "audio/*,.wav,.mp3,.flac,.ogg,.oga";
+/// What the file picker accepts: audio, and the extensions the server
+/// decodes (some systems give no type for `.flac` or `.ogg`). Upper case
+/// too: the desktop's native dialog matches extensions case-sensitively.
+pub const ACCEPTED: &str = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.WAV,.MP3,.FLAC,.OGG,.OGA";
 
 /// Where an upload stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
