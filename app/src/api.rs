@@ -50,10 +50,6 @@ impl crate::query::QueryError for ApiError {
     }
 }
 
-#[allow(
-    dead_code,
-    reason = "status and code are for mutation error toasts, which come with the pages"
-)]
 impl ApiError {
     /// `true` for a 4xx answer: the request itself is wrong (not found,
     /// invalid input, unauthorised), so sending it again will not help.
@@ -67,6 +63,12 @@ impl ApiError {
             ApiError::Http { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// Whether the server said the thing asked for does not exist (404):
+    /// deleted, here or elsewhere.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
     }
 
     /// The server's stable error code (such as `not_found`), when it gave one.
@@ -167,7 +169,6 @@ impl ServerAddress {
 }
 
 /// A recording file to upload with [`ApiClient::upload_recording`].
-#[allow(dead_code, reason = "the import UI comes with mutations")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UploadRecording {
     /// The file's name, e.g. `interview.wav`.
@@ -339,12 +340,7 @@ impl ApiClient {
     }
 }
 
-/// The writes. Nothing calls them yet: they arrive in the UI with mutations
-/// (optimistic updates over the query cache).
-#[allow(
-    dead_code,
-    reason = "used by the mutations that come with the query cache"
-)]
+/// The writes, called by the mutations of [`crate::mutations`].
 impl ApiClient {
     /// `PATCH /api/recordings/{id}`.
     pub async fn update_recording(
@@ -394,6 +390,10 @@ impl ApiClient {
 
     /// `POST /api/recordings/import`: import a file by its path on the
     /// server's machine (only the embedded backend allows it).
+    #[allow(
+        dead_code,
+        reason = "the app uploads files everywhere; kept for a path-based import"
+    )]
     pub async fn import_recording(
         &self,
         import: &ImportRecording,

@@ -1,8 +1,11 @@
-//! The root component: the stylesheet, the API client in context, the router.
+//! The root component: the stylesheet, the API client, the query cache,
+//! toasts and live sync in context, the router.
 
 use dioxus::prelude::*;
 
 use crate::api::{ApiClient, ServerAddress};
+use crate::components::toasts::ToastProvider;
+use crate::mutations::uploads::UploadList;
 use crate::query::QueryClientProvider;
 use crate::query::inspector::CacheInspector;
 use crate::route::Route;
@@ -18,13 +21,16 @@ const STYLE: &str = include_str!("../../assets/style.css");
 pub fn App() -> Element {
     let address = use_context::<ServerAddress>();
     use_context_provider(|| ApiClient::new(address));
+    use_context_provider(UploadList::new_at_root);
     rsx! {
         document::Title { "Earshot" }
         document::Style { "{STYLE}" }
         QueryClientProvider {
-            SyncProvider {
-                Router::<Route> {}
-                CacheInspector {}
+            ToastProvider {
+                SyncProvider {
+                    Router::<Route> {}
+                    CacheInspector {}
+                }
             }
         }
     }

@@ -13,11 +13,15 @@
 //! - [`app`]: the root component; turns that address into an [`api::ApiClient`]
 //!   in context and renders the router.
 //! - [`route`]: the URLs and the navigation sections.
-//! - [`pages`]: one module per page; a page owns its fetching.
+//! - [`pages`]: one module per page; a page owns its fetching and its writes.
+//! - [`mutations`]: the writes as hooks — optimistic changes, rollback with
+//!   an error toast, the keys each write makes stale — and file uploads.
 //! - [`components`]: what pages are made of (layout, cards, chart, badges);
 //!   components take data and callbacks and never fetch.
 //! - [`api`]: the typed REST client (same code on native and wasm).
 //! - [`format`]: durations, sizes, dates and levels as they read on screen.
+//! - [`preferences`]: what the app remembers between runs (the recordings
+//!   list's filters), kept through the platform's storage.
 //! - [`query`]: the query cache — a framework-free core and Dioxus hooks
 //!   over it; pages read and write the server's data through it.
 //!
@@ -30,8 +34,10 @@ mod app;
 mod cli;
 mod components;
 mod format;
+mod mutations;
 mod pages;
 mod platform;
+mod preferences;
 pub mod query;
 mod route;
 pub mod sync;

@@ -13,7 +13,7 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::projects::detail::ProjectPage;
 use crate::pages::projects::list::ProjectsPage;
-use crate::pages::recordings::detail::RecordingPage;
+use crate::pages::recordings::detail::{RecordingAtPage, RecordingPage};
 use crate::pages::recordings::list::RecordingsPage;
 use crate::pages::search::SearchPage;
 
@@ -31,6 +31,10 @@ pub enum Route {
         /// One recording.
         #[route("/recordings/:id", RecordingPage)]
         Recording { id: String },
+        /// One recording, with a passage of its transcript marked: the one
+        /// said at `t` seconds, or the one holding the words of `q`.
+        #[route("/recordings/:id/at?:t&:q", RecordingAtPage)]
+        RecordingAt { id: String, t: Option<u32>, q: Option<String> },
         /// Every project.
         #[route("/projects", ProjectsPage)]
         Projects {},
@@ -104,7 +108,9 @@ impl Route {
     pub fn section(&self) -> Option<Section> {
         match self {
             Route::Dashboard {} => Some(Section::Dashboard),
-            Route::Recordings {} | Route::Recording { .. } => Some(Section::Recordings),
+            Route::Recordings {} | Route::Recording { .. } | Route::RecordingAt { .. } => {
+                Some(Section::Recordings)
+            }
             Route::Projects {} | Route::Project { .. } => Some(Section::Projects),
             Route::Chats {} | Route::Conversation { .. } => Some(Section::Chats),
             Route::Search {} => Some(Section::Search),
@@ -142,6 +148,27 @@ mod tests {
             assert_eq!(route.to_string(), path);
         }
         assert_eq!("/nowhere/else".parse::<Route>().unwrap().section(), None);
+    }
+
+    #[test]
+    fn a_passage_link_carries_its_time_and_words() {
+        let at = Route::RecordingAt {
+            id: "r1".into(),
+            t: Some(83),
+            q: Some("budget plans".into()),
+        };
+        let parsed: Route = at.to_string().parse().unwrap();
+        assert_eq!(parsed, at);
+        assert_eq!(parsed.section(), Some(Section::Recordings));
+        let time_only: Route = "/recordings/r1/at?t=5".parse().unwrap();
+        assert_eq!(
+            time_only,
+            Route::RecordingAt {
+                id: "r1".into(),
+                t: Some(5),
+                q: None
+            }
+        );
     }
 
     #[test]

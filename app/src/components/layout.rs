@@ -6,9 +6,11 @@ use dioxus::prelude::*;
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::icons::{BrandMark, SectionIcon};
+use crate::components::toasts::ToastStack;
 use crate::route::{Route, Section};
 
-/// The navigation, the app's name, and the current page in its [`Outlet`].
+/// The navigation, the app's name, the current page in its [`Outlet`], and
+/// the toasts.
 #[component]
 pub fn AppShell() -> Element {
     let current = use_route::<Route>().section();
@@ -33,6 +35,7 @@ pub fn AppShell() -> Element {
             main { class: "shell-main",
                 div { class: "page", Outlet::<Route> {} }
             }
+            ToastStack {}
         }
     }
 }

@@ -37,3 +37,34 @@ pub fn EmptyState(title: String, message: String, children: Element) -> Element 
         }
     }
 }
+
+/// Grey placeholder rows in the shape of a table, while it loads.
+#[component]
+pub fn TableSkeleton(rows: u8) -> Element {
+    rsx! {
+        div { class: "table-wrap skeleton", role: "status", aria_label: "Loading",
+            for i in 0..rows {
+                div { key: "{i}", class: "skeleton-row",
+                    span { class: "skeleton-block wide" }
+                    span { class: "skeleton-block" }
+                    span { class: "skeleton-block narrow" }
+                }
+            }
+        }
+    }
+}
+
+/// Grey placeholder cards, while a list of cards loads.
+#[component]
+pub fn ListSkeleton(rows: u8) -> Element {
+    rsx! {
+        ul { class: "card-list skeleton", role: "status", aria_label: "Loading",
+            for i in 0..rows {
+                li { key: "{i}", class: "card list-card skeleton-row",
+                    span { class: "skeleton-block wide" }
+                    span { class: "skeleton-block narrow" }
+                }
+            }
+        }
+    }
+}

@@ -1,10 +1,12 @@
 //! The dashboard: how much there is, what came in lately, and imports per day.
 
+use dioxus::html::FileData;
 use dioxus::prelude::*;
 use earshot_shared::dto::DashboardStats;
 use earshot_shared::keys;
 
 use crate::app::use_api;
+use crate::components::import_button::ImportButton;
 use crate::components::load_state::{EmptyState, LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::per_day_chart::{PerDayChart, covered_days};
@@ -13,6 +15,7 @@ use crate::components::refresh_button::RefreshButton;
 use crate::components::stat_card::StatCard;
 use crate::components::status_breakdown::StatusBreakdown;
 use crate::format;
+use crate::mutations::uploads::use_uploads;
 use crate::query::use_query;
 use crate::route::Route;
 
@@ -25,13 +28,24 @@ pub fn DashboardPage() -> Element {
         async move { api.dashboard_stats().await }
     });
 
+    let uploads = use_uploads();
+
     let body = match (stats.data(), stats.error()) {
         (Some(stats), _) if stats.by_status.total() == 0 => rsx! {
             EmptyState {
                 title: "Import your first recording",
                 message: "Recordings you import show up here with their processing progress, \
                           length and project.",
-                Link { class: "button primary", to: Route::Recordings {}, "Go to Recordings" }
+                div { class: "state-actions",
+                    ImportButton {
+                        label: "Choose audio files",
+                        on_files: move |files: Vec<FileData>| {
+                            uploads.start(files);
+                            navigator().push(Route::Recordings {});
+                        },
+                    }
+                    Link { class: "button", to: Route::Recordings {}, "Go to Recordings" }
+                }
             }
         },
         (Some(data), error) => rsx! {

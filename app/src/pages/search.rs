@@ -1,4 +1,5 @@
-//! `/search`: search titles, notes and transcripts; the saved history below.
+//! `/search`: search titles, notes and transcripts; the saved history below,
+//! whose entries can be forgotten one by one or all at once.
 
 use std::rc::Rc;
 
@@ -10,11 +11,14 @@ use earshot_shared::keys;
 
 use crate::api::ApiError;
 use crate::app::use_api;
+use crate::components::inline_edit::ConfirmButton;
 use crate::components::load_state::{EmptyState, LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::search_box::SearchBox;
 use crate::components::snippet::HighlightedSnippet;
+use crate::components::transcript::query_words;
 use crate::format;
+use crate::mutations::{use_clear_search_history, use_delete_search_entry};
 use crate::query::use_query;
 use crate::route::Route;
 
@@ -92,11 +96,20 @@ pub fn SearchPage() -> Element {
             }
             ol { class: "card-list",
                 for (rank, result) in response.results.into_iter().enumerate() {
-                    SearchResultItem { key: "{rank}-{result.recording_id}", result }
+                    SearchResultItem {
+                        key: "{rank}-{result.recording_id}",
+                        result,
+                        query: response.query.clone(),
+                    }
                 }
             }
         },
     };
+
+    let delete_entry = use_delete_search_entry();
+    let clear_history = use_clear_search_history();
+    let on_delete = use_callback(move |id: String| delete_entry.mutate(id));
+    let has_history = history.data().is_some_and(|entries| !entries.is_empty());
 
     let history_list = match history.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { Loading { label: "Loading history…" } },
@@ -117,6 +130,7 @@ pub fn SearchPage() -> Element {
                             box_generation += 1;
                             run(text);
                         },
+                        on_delete,
                     }
                 }
             }
@@ -136,40 +150,67 @@ pub fn SearchPage() -> Element {
         }
         section { class: "search-results", aria_live: "polite", {results} }
         section { class: "card panel",
-            h2 { class: "panel-title", "Recent searches" }
+            div { class: "panel-heading",
+                h2 { class: "panel-title", "Recent searches" }
+                if has_history {
+                    ConfirmButton {
+                        label: "Clear all",
+                        question: "Forget every saved search?",
+                        on_confirm: move |_| clear_history.mutate(()),
+                    }
+                }
+            }
             {history_list}
         }
     }
 }
 
-/// One result: the recording's title (a link), where it matched, and the
-/// passage with the hits marked.
+/// Where a result leads: a transcript match opens the recording with the
+/// passage holding the query's words marked; other matches open it plainly.
+pub fn result_route(result: &SearchResult, query: &str) -> Route {
+    let words = query_words(query).join(" ");
+    match result.field {
+        SearchField::Transcript if !words.is_empty() => Route::RecordingAt {
+            id: result.recording_id.clone(),
+            t: None,
+            q: Some(words),
+        },
+        _ => Route::Recording {
+            id: result.recording_id.clone(),
+        },
+    }
+}
+
+/// One result: the recording's title (a link to it, at the passage),
+/// where it matched, and the passage with the hits marked.
 #[component]
-fn SearchResultItem(result: SearchResult) -> Element {
+fn SearchResultItem(result: SearchResult, query: String) -> Element {
     let field = match result.field {
         SearchField::Title => "Title",
         SearchField::Notes => "Notes",
         SearchField::Transcript => "Transcript",
     };
+    let to = result_route(&result, &query);
     rsx! {
         li { class: "card list-card search-result",
             div { class: "list-card-text",
-                Link {
-                    class: "row-title",
-                    to: Route::Recording { id: result.recording_id.clone() },
-                    "{result.title}"
-                }
+                Link { class: "row-title", to: to.clone(), "{result.title}" }
                 span { class: "row-sub", "Matched in {field}" }
-                HighlightedSnippet { parts: result.snippet }
+                Link { class: "snippet-link", to, HighlightedSnippet { parts: result.snippet } }
             }
         }
     }
 }
 
-/// A saved search; choosing it runs it again.
+/// A saved search; choosing it runs it again; × forgets it.
 #[component]
-fn SearchHistoryItem(entry: SearchHistoryEntry, on_select: EventHandler<String>) -> Element {
+fn SearchHistoryItem(
+    entry: SearchHistoryEntry,
+    on_select: EventHandler<String>,
+    on_delete: EventHandler<String>,
+) -> Element {
     let query = entry.query.clone();
+    let id = entry.id.clone();
     rsx! {
         li { class: "history-item",
             button {
@@ -177,10 +218,57 @@ fn SearchHistoryItem(entry: SearchHistoryEntry, on_select: EventHandler<String>)
                 onclick: move |_| on_select.call(query.clone()),
                 "{entry.query}"
             }
-            span { class: "row-sub",
-                {format::count(entry.result_count, "result", "results")}
-                " · {format::when(&entry.created_at)}"
+            span { class: "history-meta",
+                span { class: "row-sub",
+                    {format::count(entry.result_count, "result", "results")}
+                    " · {format::when(&entry.created_at)}"
+                }
+                button {
+                    class: "icon-button",
+                    r#type: "button",
+                    title: "Forget this search",
+                    aria_label: "Forget “{entry.query}”",
+                    "data-action": "delete",
+                    onclick: move |_| on_delete.call(id.clone()),
+                    "×"
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use earshot_shared::dto::SnippetPart;
+
+    use super::*;
+
+    fn result(field: SearchField) -> SearchResult {
+        SearchResult {
+            recording_id: "r1".into(),
+            title: "Standup".into(),
+            field,
+            snippet: vec![SnippetPart {
+                text: "budget".into(),
+                hit: true,
+            }],
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn transcript_results_lead_to_their_passage_with_safe_words() {
+        assert_eq!(
+            result_route(&result(SearchField::Transcript), "budget & plans=now"),
+            Route::RecordingAt {
+                id: "r1".into(),
+                t: None,
+                q: Some("budget plans now".into()),
+            }
+        );
+        assert_eq!(
+            result_route(&result(SearchField::Notes), "budget"),
+            Route::Recording { id: "r1".into() }
+        );
     }
 }

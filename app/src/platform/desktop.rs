@@ -30,6 +30,12 @@ use crate::platform::window;
 /// Runs the desktop app until its window closes.
 pub fn launch(options: Options) -> anyhow::Result<()> {
     super::logging::init();
+    super::storage::set_dir(
+        options
+            .data_dir
+            .clone()
+            .unwrap_or_else(earshot_backend::default_data_dir),
+    );
     let (address, mut backend) = match options.server {
         Some(server) => (ServerAddress::new(&server, options.token)?, None),
         None => {

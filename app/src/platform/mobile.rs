@@ -16,6 +16,12 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 /// Runs the mobile app until its window closes.
 pub fn launch(options: Options) -> anyhow::Result<()> {
     super::logging::init();
+    let data_dir = options.data_dir.clone().or_else(|| {
+        directories::ProjectDirs::from("", "", "earshot").map(|dirs| dirs.data_dir().to_path_buf())
+    });
+    if let Some(dir) = data_dir {
+        super::storage::set_dir(dir);
+    }
     let server = options.server.as_deref().unwrap_or(DEFAULT_SERVER);
     let address = ServerAddress::new(server, options.token).context("--server")?;
     // Without a phone to run on, the mobile build is always a preview.

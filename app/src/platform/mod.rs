@@ -16,6 +16,8 @@
 //! - `socket`: a WebSocket of text frames (tokio-tungstenite or the browser's).
 //! - `network`: noticing that the network came back (the browser's `online`).
 //! - `logging`: log output of the native builds.
+//! - `storage`: small UI state kept across restarts (a JSON file natively,
+//!   `localStorage` in the browser).
 //!
 //! When several platform features are enabled, desktop wins over mobile, and
 //! both over web.
@@ -43,6 +45,7 @@ mod window;
 mod focus;
 mod network;
 pub mod socket;
+pub mod storage;
 mod timer;
 pub use focus::use_window_focus;
 pub use network::use_online;

@@ -1,21 +1,48 @@
-//! `/chats/:id`: one conversation's messages, oldest first.
+//! `/chats/:id`: one conversation's messages, oldest first, and the box to
+//! write the next one. A sent message shows at once; the reply arrives live.
 
 use std::rc::Rc;
 
+use chrono::{Duration as ChronoDuration, Utc};
+use dioxus::html::{ScrollBehavior, ScrollLogicalPosition, ScrollToOptions};
 use dioxus::prelude::*;
 use earshot_shared::dto::{Message, Role};
 use earshot_shared::keys;
 
 use crate::app::use_api;
+use crate::components::inline_edit::{ConfirmButton, RenameForm};
 use crate::components::load_state::{EmptyState, LoadError, Loading};
+use crate::components::message_text::MessageText;
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
+use crate::mutations::changes::{is_pending, pending_id};
+use crate::mutations::{use_delete_conversation, use_rename_conversation, use_send_message};
+use crate::pages::gone::use_leave_when_gone;
 use crate::query::use_query;
+use crate::route::Route;
+
+/// How long after the user's message a reply is still expected.
+const REPLY_WAIT_MINUTES: i64 = 2;
 
 /// One conversation, from `GET /api/conversations/{id}`.
 #[component]
 pub fn ConversationPage(id: String) -> Element {
+    rsx! { ConversationView { key: "{id}", id } }
+}
+
+/// Whether the hint "Earshot is replying…" belongs under `messages`: the
+/// last one is the user's, and recent enough for a reply to be on its way.
+pub fn awaiting_reply(messages: &[Message], now: chrono::DateTime<Utc>) -> bool {
+    messages.last().is_some_and(|last| {
+        last.role == Role::User
+            && (is_pending(&last.id)
+                || now - last.created_at < ChronoDuration::minutes(REPLY_WAIT_MINUTES))
+    })
+}
+
+#[component]
+fn ConversationView(id: String) -> Element {
     let api = use_api();
     let fetched_id = id.clone();
     let conversation = use_query(keys::conversations::detail(&id), move || {
@@ -23,52 +50,227 @@ pub fn ConversationPage(id: String) -> Element {
         let api = api.clone();
         async move { api.conversation(&id).await }
     });
+    // What the message box holds, read in handlers only; a new generation
+    // re-creates the box with `draft` in it (emptied after sending, the
+    // text put back if sending failed).
+    let mut draft = use_signal(String::new);
+    let mut box_generation = use_signal(|| 0u32);
+    let send = use_send_message(move |text| {
+        let (mut draft, mut box_generation) = (draft, box_generation);
+        // The page may have been left meanwhile.
+        if let Ok(mut current) = draft.try_write() {
+            *current = text;
+        }
+        if let Ok(mut generation) = box_generation.try_write() {
+            *generation += 1;
+        }
+    });
+    let rename = use_rename_conversation();
+    let delete = use_delete_conversation();
+    let mut renaming = use_signal(|| false);
     let busy = conversation.is_fetching();
 
-    match conversation.result().map(|r| r.map(Rc::unwrap_or_clone)) {
-        None => rsx! { Loading { label: "Loading the conversation…" } },
-        Some(Err(error)) => rsx! {
-            PageHeader { title: "Conversation" }
-            LoadError { message: error.to_string(), on_retry: move |_| conversation.refetch() }
-        },
-        Some(Ok(detail)) => rsx! {
+    let gone =
+        conversation.data().is_some() && conversation.error().is_some_and(|e| e.is_not_found());
+    use_leave_when_gone(gone, Route::Chats {}, "This conversation was deleted");
+
+    let conversation_id = id.clone();
+    let submit = move || {
+        let text = draft.peek().trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        draft.set(String::new());
+        box_generation += 1;
+        send.mutate((conversation_id.clone(), pending_id(), text));
+    };
+
+    let detail = match conversation.result().map(|r| r.map(Rc::unwrap_or_clone)) {
+        None => return rsx! { Loading { label: "Loading the conversation…" } },
+        Some(Err(error)) => {
+            return rsx! {
+                PageHeader { title: "Conversation" }
+                LoadError { message: error.to_string(), on_retry: move |_| conversation.refetch() }
+            };
+        }
+        Some(Ok(detail)) => detail,
+    };
+    let waiting = awaiting_reply(&detail.messages, Utc::now());
+    let last = detail.messages.len().saturating_sub(1);
+    let title = detail.conversation.title.clone();
+
+    rsx! {
+        if renaming() {
+            div { class: "page-header",
+                RenameForm {
+                    initial: title.clone(),
+                    label: "Title",
+                    on_save: {
+                        let id = id.clone();
+                        move |new: String| {
+                            renaming.set(false);
+                            rename.mutate((id.clone(), new));
+                        }
+                    },
+                    on_cancel: move |_| renaming.set(false),
+                }
+            }
+        } else {
             PageHeader {
-                title: detail.conversation.title.clone(),
+                title: title.clone(),
                 subtitle: format::count(detail.conversation.message_count, "message", "messages"),
                 RefreshButton { busy, onclick: move |_| conversation.refetch() }
-            }
-            if detail.messages.is_empty() {
-                EmptyState {
-                    title: "No messages yet",
-                    message: "Messages of this conversation appear here.",
+                button {
+                    class: "button subtle",
+                    r#type: "button",
+                    "data-action": "rename",
+                    onclick: move |_| renaming.set(true),
+                    "Rename"
                 }
-            } else {
-                ol { class: "messages",
-                    for message in detail.messages {
-                        MessageBubble { key: "{message.id}", message }
+                ConfirmButton {
+                    label: "Delete",
+                    question: "Delete this conversation?",
+                    on_confirm: {
+                        let id = id.clone();
+                        move |_| {
+                            delete.mutate(id.clone());
+                            navigator().push(Route::Chats {});
+                        }
+                    },
+                }
+            }
+        }
+        if detail.messages.is_empty() {
+            EmptyState {
+                title: "No messages yet",
+                message: "Ask about your recordings below; answers cite the passages they come from.",
+            }
+        } else {
+            ol { class: "messages", aria_live: "polite",
+                for (i, message) in detail.messages.into_iter().enumerate() {
+                    MessageBubble { key: "{message.id}", message, latest: i == last }
+                }
+            }
+        }
+        if waiting {
+            p { class: "typing-hint", role: "status",
+                span { class: "typing-dots", aria_hidden: "true", span {} span {} span {} }
+                "Earshot is replying…"
+            }
+        }
+        for generation in [box_generation()] {
+            form {
+                key: "{generation}",
+                class: "composer",
+                onsubmit: {
+                    let mut submit = submit.clone();
+                    move |event: FormEvent| {
+                        event.prevent_default();
+                        submit();
                     }
+                },
+                textarea {
+                    class: "text-area composer-input",
+                    name: "message",
+                    rows: "2",
+                    placeholder: "Ask about your recordings…",
+                    "aria-label": "Message",
+                    // Uncontrolled (see `SearchBox`).
+                    initial_value: "{draft.peek()}",
+                    onmounted: move |event: MountedEvent| async move {
+                        if generation > 0 {
+                            let _ = event.data().set_focus(true).await;
+                        }
+                    },
+                    oninput: move |event: FormEvent| draft.set(event.value()),
+                    onkeydown: {
+                        let mut submit = submit.clone();
+                        move |event: KeyboardEvent| {
+                            // Enter sends; Shift+Enter starts a new line.
+                            if event.key() == Key::Enter && !event.modifiers().shift() {
+                                event.prevent_default();
+                                submit();
+                            }
+                        }
+                    },
                 }
+                button { class: "button primary", r#type: "submit", "data-action": "send", "Send" }
             }
-        },
+        }
     }
 }
 
-/// One message: the user's on the right, Earshot's on the left.
+/// One message: the user's on the right, Earshot's on the left, with the
+/// recordings it cites as links. The latest scrolls into view.
 #[component]
-fn MessageBubble(message: Message) -> Element {
-    let (class, author) = match message.role {
-        Role::User => ("message from-user", "You"),
-        Role::Assistant => ("message from-assistant", "Earshot"),
+fn MessageBubble(message: Message, latest: bool) -> Element {
+    let pending = is_pending(&message.id);
+    let (class, author) = match (message.role, pending) {
+        (Role::User, true) => ("message from-user pending", "You"),
+        (Role::User, false) => ("message from-user", "You"),
+        (Role::Assistant, _) => ("message from-assistant", "Earshot"),
     };
     rsx! {
-        li { class,
+        li {
+            class,
+            "data-role": message.role.as_str(),
+            onmounted: move |event: MountedEvent| async move {
+                if latest {
+                    let options = ScrollToOptions {
+                        behavior: ScrollBehavior::Smooth,
+                        vertical: ScrollLogicalPosition::Nearest,
+                        horizontal: ScrollLogicalPosition::Nearest,
+                    };
+                    let _ = event.data().scroll_to_with_options(options).await;
+                }
+            },
             div { class: "message-meta",
                 span { class: "message-author", "{author}" }
-                span { title: "{format::full_date_time(&message.created_at)}",
-                    "{format::when(&message.created_at)}"
+                if pending {
+                    span { "Sending…" }
+                } else {
+                    span { title: "{format::full_date_time(&message.created_at)}",
+                        "{format::when(&message.created_at)}"
+                    }
                 }
             }
-            p { class: "message-text", "{message.content}" }
+            MessageText { content: message.content }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mutations::changes::pending_message;
+
+    fn message(id: &str, role: Role, minutes_ago: i64) -> Message {
+        Message {
+            id: id.into(),
+            conversation_id: "c1".into(),
+            role,
+            content: "x".into(),
+            created_at: Utc::now() - ChronoDuration::minutes(minutes_ago),
+        }
+    }
+
+    #[test]
+    fn a_reply_is_awaited_only_after_a_recent_user_message() {
+        let now = Utc::now();
+        assert!(!awaiting_reply(&[], now));
+        assert!(awaiting_reply(&[message("1", Role::User, 0)], now));
+        assert!(!awaiting_reply(
+            &[
+                message("1", Role::User, 0),
+                message("2", Role::Assistant, 0)
+            ],
+            now
+        ));
+        assert!(!awaiting_reply(&[message("1", Role::User, 10)], now));
+        let sending = pending_message(pending_id(), "c1", "hi");
+        assert!(awaiting_reply(
+            &[sending],
+            now + ChronoDuration::minutes(10)
+        ));
     }
 }

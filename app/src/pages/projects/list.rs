@@ -1,16 +1,20 @@
-//! `/projects`: every project with its recording count.
+//! `/projects`: every project with its recording count; create, rename and
+//! delete, each shown at once and rolled back if the server refuses.
 
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use earshot_shared::dto::Project;
+use earshot_shared::dto::{NewProject, Project};
 use earshot_shared::keys;
 
 use crate::app::use_api;
-use crate::components::load_state::{EmptyState, LoadError, Loading};
+use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::load_state::{EmptyState, ListSkeleton, LoadError};
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
+use crate::mutations::changes::{is_pending, pending_id};
+use crate::mutations::{use_create_project, use_delete_project, use_rename_project};
 use crate::query::use_query;
 use crate::route::Route;
 
@@ -22,23 +26,51 @@ pub fn ProjectsPage() -> Element {
         let api = api.clone();
         async move { api.projects().await }
     });
+    let create = use_create_project();
+    let rename = use_rename_project();
+    let delete = use_delete_project();
+    let mut creating = use_signal(|| false);
     let busy = projects.is_fetching();
 
+    let on_rename = use_callback(move |(id, name): (String, String)| rename.mutate((id, name)));
+    let on_delete = use_callback(move |id: String| delete.mutate(id));
+    let on_create = move |name: String| {
+        creating.set(false);
+        create.mutate((
+            pending_id(),
+            NewProject {
+                name,
+                description: String::new(),
+            },
+        ));
+    };
+
     let body = match projects.result().map(|r| r.map(Rc::unwrap_or_clone)) {
-        None => rsx! { Loading { label: "Loading projects…" } },
+        None => rsx! { ListSkeleton { rows: 4 } },
         Some(Err(error)) => rsx! {
             LoadError { message: error.to_string(), on_retry: move |_| projects.refetch() }
         },
-        Some(Ok(list)) if list.is_empty() => rsx! {
+        Some(Ok(list)) if list.is_empty() && !creating() => rsx! {
             EmptyState {
                 title: "No projects yet",
                 message: "Projects group recordings that belong together.",
+                button {
+                    class: "button primary",
+                    "data-action": "new-project",
+                    onclick: move |_| creating.set(true),
+                    "Create your first project"
+                }
             }
         },
         Some(Ok(list)) => rsx! {
             ul { class: "card-list",
                 for project in list {
-                    ProjectItem { key: "{project.id}", project }
+                    ProjectItem {
+                        key: "{project.id}",
+                        project,
+                        on_rename,
+                        on_delete,
+                    }
                 }
             }
         },
@@ -47,28 +79,91 @@ pub fn ProjectsPage() -> Element {
     rsx! {
         PageHeader { title: "Projects",
             RefreshButton { busy, onclick: move |_| projects.refetch() }
+            if !creating() {
+                button {
+                    class: "button primary",
+                    "data-action": "new-project",
+                    onclick: move |_| creating.set(true),
+                    "New project"
+                }
+            }
+        }
+        if creating() {
+            div { class: "card panel new-item",
+                h2 { class: "panel-title", "New project" }
+                RenameForm {
+                    initial: "",
+                    label: "Project name",
+                    on_save: on_create,
+                    on_cancel: move |_| creating.set(false),
+                }
+            }
         }
         {body}
     }
 }
 
-/// A project's name (a link to it), description and recording count.
+/// A project's name (a link to it), description and recording count, with
+/// Rename and Delete.
 #[component]
-fn ProjectItem(project: Project) -> Element {
+fn ProjectItem(
+    project: Project,
+    on_rename: EventHandler<(String, String)>,
+    on_delete: EventHandler<String>,
+) -> Element {
+    let mut renaming = use_signal(|| false);
+    let pending = is_pending(&project.id);
+    let id = project.id.clone();
     rsx! {
-        li { class: "card list-card",
+        li {
+            class: if pending { "card list-card pending" } else { "card list-card" },
+            "data-id": "{project.id}",
             div { class: "list-card-text",
-                Link {
-                    class: "row-title",
-                    to: Route::Project { id: project.id.clone() },
-                    "{project.name}"
-                }
-                if !project.description.is_empty() {
-                    span { class: "row-sub", "{project.description}" }
+                if renaming() {
+                    RenameForm {
+                        initial: project.name.clone(),
+                        label: "Project name",
+                        on_save: {
+                            let id = id.clone();
+                            move |name: String| {
+                                renaming.set(false);
+                                on_rename.call((id.clone(), name));
+                            }
+                        },
+                        on_cancel: move |_| renaming.set(false),
+                    }
+                } else if pending {
+                    span { class: "row-title", "{project.name}" }
+                    span { class: "row-sub", "Creating…" }
+                } else {
+                    Link {
+                        class: "row-title",
+                        to: Route::Project { id: project.id.clone() },
+                        "{project.name}"
+                    }
+                    if !project.description.is_empty() {
+                        span { class: "row-sub", "{project.description}" }
+                    }
                 }
             }
-            span { class: "count-pill",
-                {format::count(project.recording_count, "recording", "recordings")}
+            div { class: "row-actions",
+                span { class: "count-pill",
+                    {format::count(project.recording_count, "recording", "recordings")}
+                }
+                if !pending && !renaming() {
+                    button {
+                        class: "button small subtle",
+                        r#type: "button",
+                        "data-action": "rename",
+                        onclick: move |_| renaming.set(true),
+                        "Rename"
+                    }
+                    ConfirmButton {
+                        label: "Delete",
+                        question: "Delete “{project.name}”? Its recordings are kept.",
+                        on_confirm: move |_| on_delete.call(id.clone()),
+                    }
+                }
             }
         }
     }

@@ -1,61 +1,224 @@
-//! `/recordings/:id`: one recording, its measurements, notes and transcript.
+//! `/recordings/:id`: one recording — its measurements, notes and
+//! transcript — and its edits: title, project, notes, transcript, delete.
+//! `/recordings/:id/at?t=…&q=…` is the same page with a passage of the
+//! transcript marked (a cited time, or a search's words).
 
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use earshot_shared::dto::{Recording, RecordingDetail, RecordingStatus};
+use earshot_shared::dto::{Project, Recording, RecordingDetail, RecordingStatus, UpdateRecording};
 use earshot_shared::keys;
 
 use crate::app::use_api;
+use crate::components::editable_text::{EditableText, SaveState};
+use crate::components::inline_edit::{ConfirmButton, RenameForm};
 use crate::components::load_state::{LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::status_badge::StatusBadge;
+use crate::components::transcript::{
+    TranscriptView, passage_at, passage_matching, passages, query_words,
+};
 use crate::components::waveform::WaveformOverview;
 use crate::format;
+use crate::mutations::{ApiMutation, use_delete_recording, use_update_recording};
+use crate::pages::gone::use_leave_when_gone;
+use crate::query::hooks::MutationStatus;
 use crate::query::use_query;
 use crate::route::Route;
 
 /// One recording, from `GET /api/recordings/{id}`.
 #[component]
 pub fn RecordingPage(id: String) -> Element {
-    let api = use_api();
-    // `use_reactive` re-runs the fetch when the route gives another id.
-    let fetched_id = id.clone();
-    let detail = use_query(keys::recordings::detail(&id), move || {
-        let id = fetched_id.clone();
-        let api = api.clone();
-        async move { api.recording(&id).await }
-    });
-    let busy = detail.is_fetching();
+    rsx! { RecordingView { key: "{id}", id, at: None, find: None } }
+}
 
-    match detail.result().map(|r| r.map(Rc::unwrap_or_clone)) {
-        None => rsx! { Loading { label: "Loading the recording…" } },
-        Some(Err(error)) => rsx! {
-            PageHeader { title: "Recording" }
-            LoadError { message: error.to_string(), on_retry: move |_| detail.refetch() }
-        },
-        Some(Ok(recording)) => rsx! {
-            PageHeader {
-                title: recording.recording.title.clone(),
-                subtitle: recording.recording.file_name.clone(),
-                RefreshButton { busy, onclick: move |_| detail.refetch() }
-            }
-            RecordingOverview { detail: recording }
-        },
+/// One recording with the passage said at `t` seconds, or holding the
+/// words of `q`, marked and scrolled to.
+#[component]
+pub fn RecordingAtPage(id: String, t: Option<u32>, q: Option<String>) -> Element {
+    rsx! { RecordingView { key: "{id}", id, at: t, find: q } }
+}
+
+/// What a save looks like on the page.
+fn save_state<R>(mutation: &ApiMutation<(String, UpdateRecording), R>) -> SaveState {
+    match mutation.status() {
+        _ if mutation.is_pending() => SaveState::Saving,
+        MutationStatus::Idle => SaveState::Idle,
+        MutationStatus::Pending => SaveState::Saving,
+        MutationStatus::Success => SaveState::Saved,
+        MutationStatus::Error(_) => SaveState::Failed,
     }
 }
 
-/// Status, waveform, measurements, notes and transcript of a recording.
 #[component]
-fn RecordingOverview(detail: RecordingDetail) -> Element {
+fn RecordingView(id: String, at: Option<u32>, find: Option<String>) -> Element {
+    let api = use_api();
+    let projects_api = api.clone();
+    let fetched_id = id.clone();
+    let detail = use_query(keys::recordings::detail(&id), move || {
+        let (id, api) = (fetched_id.clone(), api.clone());
+        async move { api.recording(&id).await }
+    });
+    let projects = use_query(keys::projects::list(), move || {
+        let api = projects_api.clone();
+        async move { api.projects().await }
+    });
+    // One mutation per field, so each shows its own saving state.
+    let rename = use_update_recording();
+    let move_to = use_update_recording();
+    let notes = use_update_recording();
+    let transcript = use_update_recording();
+    let delete = use_delete_recording();
+    let mut renaming = use_signal(|| false);
+    let busy = detail.is_fetching();
+
+    let gone = detail.data().is_some() && detail.error().is_some_and(|e| e.is_not_found());
+    use_leave_when_gone(gone, Route::Recordings {}, "This recording was deleted");
+
+    let data = match detail.result().map(|r| r.map(Rc::unwrap_or_clone)) {
+        None => return rsx! { Loading { label: "Loading the recording…" } },
+        Some(Err(error)) if error.is_not_found() => {
+            return rsx! {
+                PageHeader { title: "Recording" }
+                LoadError {
+                    message: "There is no such recording; it may have been deleted.",
+                    on_retry: move |_| detail.refetch(),
+                }
+                Link { class: "button", to: Route::Recordings {}, "Back to recordings" }
+            };
+        }
+        Some(Err(error)) => {
+            return rsx! {
+                PageHeader { title: "Recording" }
+                LoadError { message: error.to_string(), on_retry: move |_| detail.refetch() }
+            };
+        }
+        Some(Ok(data)) => data,
+    };
+    let project_list: Vec<Project> = projects.data().map(|p| (*p).clone()).unwrap_or_default();
     let RecordingDetail {
         recording,
-        notes,
-        transcript,
+        notes: notes_text,
+        transcript: transcript_text,
         waveform,
-    } = detail;
+    } = data;
+
+    let words = find.as_deref().map(query_words).unwrap_or_default();
+    let marked = {
+        let passages = passages(&transcript_text);
+        match at {
+            Some(t) => passage_at(&passages, t, recording.duration_ms),
+            None => passage_matching(&passages, &words),
+        }
+    };
+
+    let title = recording.title.clone();
+    let edit = move |mutation: ApiMutation<(String, UpdateRecording), RecordingDetail>,
+                     changes: UpdateRecording| {
+        mutation.mutate((id.clone(), changes));
+    };
+    let (edit_title, edit_project, edit_notes, edit_transcript) =
+        (edit.clone(), edit.clone(), edit.clone(), edit);
+    let (rename_m, move_m, notes_m, transcript_m) = (
+        rename.clone(),
+        move_to.clone(),
+        notes.clone(),
+        transcript.clone(),
+    );
+    let recording_id = recording.id.clone();
+
+    rsx! {
+        if renaming() {
+            div { class: "page-header",
+                RenameForm {
+                    initial: title.clone(),
+                    label: "Title",
+                    on_save: move |new: String| {
+                        renaming.set(false);
+                        edit_title(rename_m.clone(), UpdateRecording { title: Some(new), ..Default::default() });
+                    },
+                    on_cancel: move |_| renaming.set(false),
+                }
+            }
+        } else {
+            PageHeader {
+                title: title.clone(),
+                subtitle: recording.file_name.clone(),
+                if save_state(&rename) == SaveState::Saving {
+                    span { class: "save-state save-saving", role: "status", "Saving…" }
+                }
+                button {
+                    class: "button subtle",
+                    r#type: "button",
+                    "data-action": "rename",
+                    onclick: move |_| renaming.set(true),
+                    "Rename"
+                }
+                RefreshButton { busy, onclick: move |_| detail.refetch() }
+                ConfirmButton {
+                    label: "Delete",
+                    question: "Delete this recording and its file?",
+                    on_confirm: move |_| {
+                        delete.mutate(recording_id.clone());
+                        navigator().push(Route::Recordings {});
+                    },
+                }
+            }
+        }
+        RecordingOverview {
+            recording: recording.clone(),
+            waveform,
+            projects: project_list,
+            project_state: save_state(&move_to),
+            on_move: move |project: Option<String>| {
+                edit_project(move_m.clone(), UpdateRecording { project_id: Some(project), ..Default::default() });
+            },
+        }
+        EditableText {
+            title: "Notes",
+            text: notes_text.clone(),
+            state: save_state(&notes),
+            on_save: move |text: String| {
+                edit_notes(notes_m.clone(), UpdateRecording { notes: Some(text), ..Default::default() });
+            },
+            view: rsx! {
+                if notes_text.trim().is_empty() {
+                    p { class: "muted", "No notes." }
+                } else {
+                    p { class: "prose", "{notes_text}" }
+                }
+            },
+        }
+        EditableText {
+            title: "Transcript",
+            text: transcript_text.clone(),
+            state: save_state(&transcript),
+            on_save: move |text: String| {
+                edit_transcript(transcript_m.clone(), UpdateRecording { transcript: Some(text), ..Default::default() });
+            },
+            view: rsx! {
+                if transcript_text.trim().is_empty() {
+                    p { class: "muted", "No transcript." }
+                } else {
+                    TranscriptView { text: transcript_text.clone(), marked, words }
+                }
+            },
+        }
+    }
+}
+
+/// Status, waveform and measurements of a recording, with its project as a
+/// select.
+#[component]
+fn RecordingOverview(
+    recording: Recording,
+    waveform: Vec<f32>,
+    projects: Vec<Project>,
+    project_state: SaveState,
+    on_move: EventHandler<Option<String>>,
+) -> Element {
     rsx! {
         section { class: "card panel",
             div { class: "detail-status",
@@ -71,30 +234,19 @@ fn RecordingOverview(detail: RecordingDetail) -> Element {
             if !waveform.is_empty() {
                 WaveformOverview { peaks: waveform }
             }
-            RecordingFacts { recording }
-        }
-        section { class: "card panel",
-            h2 { class: "panel-title", "Notes" }
-            if notes.trim().is_empty() {
-                p { class: "muted", "No notes." }
-            } else {
-                p { class: "prose", "{notes}" }
-            }
-        }
-        section { class: "card panel",
-            h2 { class: "panel-title", "Transcript" }
-            if transcript.trim().is_empty() {
-                p { class: "muted", "No transcript." }
-            } else {
-                p { class: "prose", "{transcript}" }
-            }
+            RecordingFacts { recording, projects, project_state, on_move }
         }
     }
 }
 
 /// The measured and stored facts of a recording, as a definition list.
 #[component]
-fn RecordingFacts(recording: Recording) -> Element {
+fn RecordingFacts(
+    recording: Recording,
+    projects: Vec<Project>,
+    project_state: SaveState,
+    on_move: EventHandler<Option<String>>,
+) -> Element {
     let unknown = || "–".to_string();
     let facts = [
         ("Duration", format::maybe_clock(recording.duration_ms)),
@@ -134,6 +286,8 @@ fn RecordingFacts(recording: Recording) -> Element {
         ("Size", format::bytes(recording.size_bytes)),
         ("Imported", format::full_date_time(&recording.created_at)),
     ];
+    let current = recording.project_id.clone().unwrap_or_default();
+    let known = projects.iter().any(|p| p.id == current);
     rsx! {
         dl { class: "facts",
             for (label, value) in facts {
@@ -142,14 +296,37 @@ fn RecordingFacts(recording: Recording) -> Element {
                     dd { "{value}" }
                 }
             }
-            div { class: "fact",
+            div { class: "fact fact-project",
                 dt { "Project" }
                 dd {
-                    match (recording.project_id, recording.project_name) {
-                        (Some(id), Some(name)) => rsx! {
-                            Link { to: Route::Project { id }, "{name}" }
+                    select {
+                        class: "select small",
+                        "aria-label": "Project",
+                        onchange: move |event: FormEvent| {
+                            on_move.call(Some(event.value()).filter(|v| !v.is_empty()));
                         },
-                        _ => rsx! { "None" },
+                        option { value: "", selected: current.is_empty(), "No project" }
+                        if !current.is_empty() && !known {
+                            option {
+                                value: "{current}",
+                                selected: true,
+                                {recording.project_name.clone().unwrap_or_else(|| current.clone())}
+                            }
+                        }
+                        for project in projects.iter() {
+                            option {
+                                key: "{project.id}",
+                                value: "{project.id}",
+                                selected: project.id == current,
+                                "{project.name}"
+                            }
+                        }
+                    }
+                    if let Some(label) = project_state.label() {
+                        span { class: "save-state", "{label}" }
+                    }
+                    if let (Some(id), Some(name)) = (recording.project_id.clone(), recording.project_name.clone()) {
+                        Link { class: "fact-link", to: Route::Project { id }, "Open “{name}”" }
                     }
                 }
             }

@@ -1,0 +1,162 @@
+//! Importing audio files: each chosen or dropped file is read and uploaded
+//! (`POST /api/recordings`, multipart) on its own, with a row on the
+//! recordings page while it is under way and a toast if the server refuses
+//! it. The new recording then arrives like any other change: live.
+//!
+//! The rows live at the app's root, not in the page: an upload goes on (and
+//! its row comes back) when the user looks at another page meanwhile.
+
+use dioxus::html::FileData;
+use dioxus::prelude::*;
+use earshot_shared::keys;
+
+use crate::api::{ApiClient, UploadRecording};
+use crate::app::use_api;
+use crate::components::toasts::{Toasts, use_toasts};
+use crate::query::{QueryClient, use_query_client};
+
+/// What the file picker accepts: audio, and the extensions the server
+/// decodes (some systems give no type for `.flac` or `.ogg`). Upper case
+/// too: the desktop's native dialog matches extensions case-sensitively.
+pub const ACCEPTED: &str = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.WAV,.MP3,.FLAC,.OGG,.OGA";
+
+/// Where an upload stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadState {
+    /// Reading the file.
+    Reading,
+    /// Sending it.
+    Sending,
+}
+
+/// One file on its way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// Unique while the app runs.
+    pub id: u64,
+    /// The file's name.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Reading or sending.
+    pub state: UploadState,
+}
+
+/// The uploads under way, shared by the whole app.
+#[derive(Clone, Copy, PartialEq)]
+pub struct UploadList {
+    list: Signal<Vec<Upload>>,
+    next: Signal<u64>,
+}
+
+impl UploadList {
+    /// A list owned by the root scope (uploads outlive the page that began them).
+    pub fn new_at_root() -> Self {
+        UploadList {
+            list: Signal::new_in_scope(Vec::new(), ScopeId::ROOT),
+            next: Signal::new_in_scope(0, ScopeId::ROOT),
+        }
+    }
+
+    fn add(&self, file_name: String, size: u64) -> u64 {
+        let (mut list, mut next) = (self.list, self.next);
+        let id = {
+            let mut next = next.write();
+            *next += 1;
+            *next
+        };
+        list.write().push(Upload {
+            id,
+            file_name,
+            size,
+            state: UploadState::Reading,
+        });
+        id
+    }
+
+    fn set_state(&self, id: u64, state: UploadState) {
+        let mut list = self.list;
+        if let Some(upload) = list.write().iter_mut().find(|u| u.id == id) {
+            upload.state = state;
+        }
+    }
+
+    fn remove(&self, id: u64) {
+        let mut list = self.list;
+        list.write().retain(|u| u.id != id);
+    }
+}
+
+/// Starts uploads and lists them.
+#[derive(Clone)]
+pub struct Uploads {
+    list: UploadList,
+    api: ApiClient,
+    client: QueryClient,
+    toasts: Toasts,
+}
+
+impl Uploads {
+    /// The uploads under way (subscribes the caller).
+    pub fn pending(&self) -> Vec<Upload> {
+        self.list.list.read().clone()
+    }
+
+    /// Uploads every file, each on its own: one refused file does not stop
+    /// the others.
+    pub fn start(&self, files: Vec<FileData>) {
+        for file in files {
+            let id = self.list.add(file.name(), file.size());
+            let this = self.clone();
+            // Owned by the app: leaving the page does not cancel the upload.
+            dioxus::core::spawn_forever(async move { this.upload(id, file).await });
+        }
+    }
+
+    async fn upload(self, id: u64, file: FileData) {
+        let file_name = file.name();
+        let bytes = match file.read_bytes().await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(error) => {
+                self.list.remove(id);
+                self.toasts
+                    .error(format!("Couldn’t read “{file_name}”: {error}"));
+                return;
+            }
+        };
+        self.list.set_state(id, UploadState::Sending);
+        // Not a cache mutation: it changes no cached data optimistically, and
+        // a mutation's variables are cloned, which would copy the whole file.
+        let result = self
+            .api
+            .upload_recording(UploadRecording {
+                file_name: file_name.clone(),
+                bytes,
+                ..Default::default()
+            })
+            .await;
+        for key in [
+            keys::recordings::all(),
+            keys::projects::all(),
+            keys::dashboard::stats(),
+        ] {
+            self.client.invalidate(&key);
+        }
+        self.list.remove(id);
+        if let Err(error) = result {
+            self.toasts
+                .api_error(&format!("Couldn’t import “{file_name}”"), &error);
+        }
+    }
+}
+
+/// The app's uploads (their list is provided at the root, see
+/// [`UploadList::new_at_root`]).
+pub fn use_uploads() -> Uploads {
+    Uploads {
+        list: use_context::<UploadList>(),
+        api: use_api(),
+        client: use_query_client(),
+        toasts: use_toasts(),
+    }
+}
