@@ -11,6 +11,7 @@
 //! ```
 
 use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use earshot_shared::dto::{
@@ -19,9 +20,12 @@ use earshot_shared::dto::{
     RecordingFilters, SearchHistoryEntry, SearchRequest, SearchResponse, UpdateConversation,
     UpdateProject, UpdateRecording,
 };
+use earshot_shared::sync::POSITION_HEADER;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::sync::reads::ReadPositions;
 
 /// Why a request failed.
 ///
@@ -190,6 +194,8 @@ pub struct UploadRecording {
 pub struct ApiClient {
     address: ServerAddress,
     http: reqwest::Client,
+    /// Every response's position, for the sync client's first connection.
+    reads: Rc<ReadPositions>,
 }
 
 impl PartialEq for ApiClient {
@@ -205,7 +211,13 @@ impl ApiClient {
         ApiClient {
             address,
             http: reqwest::Client::new(),
+            reads: Rc::new(ReadPositions::new()),
         }
+    }
+
+    /// Where this client's reads stand in the server's change sequence.
+    pub fn reads(&self) -> Rc<ReadPositions> {
+        self.reads.clone()
     }
 
     /// The server this client talks to.
@@ -325,7 +337,13 @@ impl ApiClient {
             Some(token) => request.bearer_auth(token),
             None => request,
         };
+        let ticket = self.reads.ticket();
         let response = request.send().await.map_err(network_error)?;
+        let position = response
+            .headers()
+            .get(POSITION_HEADER)
+            .and_then(|value| value.to_str().ok()?.parse().ok());
+        self.reads.record(ticket, position);
         let status = response.status();
         if status.is_success() {
             return Ok(response);

@@ -1,6 +1,6 @@
 //! The app's sync client against a real server: a real WebSocket on a real
 //! port, through a TCP proxy the tests can cut to pull the network from
-//! under the client. Queries fetch over real HTTP.
+//! under the client. Queries fetch over real HTTP with the app's API client.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -11,11 +11,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use earshot_app::query::runtime::TokioLocalRuntime;
-use earshot_app::query::{QueryClient, QueryError, QueryOptions};
+use earshot_app::query::{QueryClient, QueryOptions};
 use earshot_app::sync::connection;
 use earshot_app::sync::{ConnectionState, SyncOptions};
+use earshot_app::{ApiClient, ApiError, ServerAddress};
 use earshot_backend::{Config, Server};
-use earshot_shared::dto::{Conversation, Project};
+use earshot_shared::dto::Project;
 use earshot_shared::{QueryKey, keys};
 use futures_channel::mpsc;
 use futures_util::StreamExt;
@@ -25,21 +26,6 @@ use tokio::task::LocalSet;
 
 /// A hang guard, not a synchronisation: everything below waits on events.
 const PATIENCE: Duration = Duration::from_secs(30);
-
-#[derive(Clone, Debug, PartialEq)]
-struct Failed(String);
-
-impl std::fmt::Display for Failed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl QueryError for Failed {
-    fn is_client_error(&self) -> bool {
-        false
-    }
-}
 
 /// A running server that can be stopped and started again on its port.
 struct Backend {
@@ -160,21 +146,28 @@ struct App {
 }
 
 impl App {
+    /// Queries fetch from the server directly; the socket goes to
+    /// `socket_address` (the server or a proxy in front of it).
     fn start(backend: &Backend, socket_address: SocketAddr) -> App {
         let client = QueryClient::new(TokioLocalRuntime, QueryOptions::default());
+        let api = ApiClient::new(
+            ServerAddress::new(&format!("http://{}", backend.address), None).unwrap(),
+        );
         let fetches: Rc<RefCell<HashMap<String, u32>>> = Rc::default();
-        let projects = subscribe::<Vec<Project>>(
-            &client,
-            keys::projects::list(),
-            backend.url("/projects"),
-            &fetches,
-        );
-        let conversations = subscribe::<Vec<Conversation>>(
-            &client,
-            keys::conversations::list(),
-            backend.url("/conversations"),
-            &fetches,
-        );
+        let projects = subscribe(&client, keys::projects::list(), &fetches, {
+            let api = api.clone();
+            move || {
+                let api = api.clone();
+                async move { api.projects().await }
+            }
+        });
+        let conversations = subscribe(&client, keys::conversations::list(), &fetches, {
+            let api = api.clone();
+            move || {
+                let api = api.clone();
+                async move { api.conversations().await }
+            }
+        });
         let (changes, changed) = mpsc::unbounded();
         let inspection = client.inspect(Rc::new(move || {
             let _ = changes.unbounded_send(());
@@ -184,6 +177,7 @@ impl App {
         let mut options = SyncOptions::new(format!("ws://{socket_address}/api/ws/sync"), None);
         options.backoff_base = Duration::from_millis(20);
         options.backoff_cap = Duration::from_millis(200);
+        options.reads = Some(api.reads());
         tokio::task::spawn_local(connection::run(
             options,
             client.clone(),
@@ -286,14 +280,15 @@ impl App {
     }
 }
 
-fn subscribe<T>(
+fn subscribe<T, Fut>(
     client: &QueryClient,
     key: QueryKey,
-    url: String,
     fetches: &Rc<RefCell<HashMap<String, u32>>>,
+    fetch: impl Fn() -> Fut + 'static,
 ) -> earshot_app::query::cache::Subscription
 where
-    T: serde::de::DeserializeOwned + PartialEq + 'static,
+    T: PartialEq + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let counts = fetches.clone();
     let name = key.to_string();
@@ -302,14 +297,7 @@ where
         client.defaults(),
         Rc::new(move || {
             *counts.borrow_mut().entry(name.clone()).or_default() += 1;
-            let url = url.clone();
-            Box::pin(async move {
-                let response = reqwest::get(url).await.map_err(|e| Failed(e.to_string()))?;
-                response
-                    .json::<T>()
-                    .await
-                    .map_err(|e| Failed(e.to_string()))
-            })
+            Box::pin(fetch())
         }),
         Rc::new(|| {}),
     )
@@ -336,6 +324,47 @@ async fn a_change_made_elsewhere_reaches_the_cache() {
         backend.create_project("From another client").await;
         app.settle_with_projects(1).await;
         assert_eq!(app.project_names(), vec!["From another client"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn data_read_before_the_first_connection_is_not_fetched_again_when_nothing_changed() {
+    local(async {
+        let backend = Backend::start(1024).await;
+        let proxy = Proxy::to(backend.address).await;
+        proxy.cut();
+        let mut app = App::start(&backend, proxy.address);
+        app.settle_loaded().await;
+
+        proxy.restore();
+        app.wait_for_state(live).await;
+        app.settle_loaded().await;
+
+        assert_eq!(app.fetches("projects/list"), 1);
+        assert_eq!(app.fetches("conversations/list"), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_between_the_first_reads_and_the_first_connection_is_fetched() {
+    local(async {
+        let backend = Backend::start(1024).await;
+        let proxy = Proxy::to(backend.address).await;
+        proxy.cut();
+        let mut app = App::start(&backend, proxy.address);
+        app.settle_loaded().await;
+        backend
+            .create_project("Made before the socket was up")
+            .await;
+
+        proxy.restore();
+        app.wait_for_state(live).await;
+        app.settle_with_projects(1).await;
+
+        assert_eq!(app.project_names(), vec!["Made before the socket was up"]);
+        assert_eq!(app.fetches("projects/list"), 2);
     })
     .await;
 }

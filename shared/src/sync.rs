@@ -193,8 +193,77 @@ pub enum ClientMessage {
     Pong,
 }
 
+/// The response header that says how far into the change sequence a read
+/// is: every change up to `seq` of `epoch` is in it. A client that starts
+/// listening afterwards resumes from there rather than treating everything
+/// it read before connecting as stale.
+pub const POSITION_HEADER: &str = "earshot-position";
+
+/// A point in a server run's change sequence, written `<epoch>:<seq>` in
+/// [`POSITION_HEADER`].
+///
+/// ```
+/// use earshot_shared::sync::Position;
+///
+/// let position: Position = "0190f3a2:42".parse().unwrap();
+/// assert_eq!(position.seq, 42);
+/// assert_eq!(position.to_string(), "0190f3a2:42");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Position {
+    /// The server run.
+    pub epoch: String,
+    /// The last change of that run the read includes.
+    pub seq: u64,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.epoch, self.seq)
+    }
+}
+
+/// A header value that is not `<epoch>:<seq>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidPosition;
+
+impl std::fmt::Display for InvalidPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a position is written <epoch>:<seq>")
+    }
+}
+
+impl std::error::Error for InvalidPosition {}
+
+impl std::str::FromStr for Position {
+    type Err = InvalidPosition;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let (epoch, seq) = value.rsplit_once(':').ok_or(InvalidPosition)?;
+        if epoch.is_empty() {
+            return Err(InvalidPosition);
+        }
+        Ok(Position {
+            epoch: epoch.to_string(),
+            seq: seq.parse().map_err(|_| InvalidPosition)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn positions_round_trip_and_refuse_anything_else() {
+        let position = Position {
+            epoch: "e1".into(),
+            seq: 7,
+        };
+        assert_eq!(position.to_string().parse::<Position>(), Ok(position));
+        for bad in ["", "e1", ":7", "e1:", "e1:x", "e1:-1"] {
+            assert_eq!(bad.parse::<Position>(), Err(InvalidPosition), "{bad:?}");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -12,6 +12,7 @@ use futures_util::future::{Either, select};
 use web_time::Instant;
 
 use super::backoff::Backoff;
+use super::reads::ReadPositions;
 use super::tracker::{Effect, Tracker};
 use crate::platform::socket;
 use crate::query::QueryClient;
@@ -58,6 +59,10 @@ pub struct SyncOptions {
     pub backoff_base: Duration,
     /// See `backoff_base`.
     pub backoff_cap: Duration,
+    /// Where the data read before the first hello stands: when it is
+    /// current, that hello invalidates nothing. Without it, the first hello
+    /// invalidates everything.
+    pub reads: Option<Rc<ReadPositions>>,
 }
 
 impl SyncOptions {
@@ -73,6 +78,7 @@ impl SyncOptions {
                 .map_or(0, |d| d.as_nanos() as u64),
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(30),
+            reads: None,
         }
     }
 }
@@ -169,6 +175,15 @@ impl<F: Fn(ConnectionState)> Connection<'_, F> {
                     }
                 }
                 Effect::InvalidateAll => self.client.invalidate(&QueryKey::root()),
+                Effect::FirstHello(position) => {
+                    let current = self.options.reads.as_ref().is_some_and(|reads| {
+                        let client = self.client.clone();
+                        reads.settle(position, move || client.invalidate(&QueryKey::root()))
+                    });
+                    if !current {
+                        self.client.invalidate(&QueryKey::root());
+                    }
+                }
                 Effect::Reply(reply) => {
                     if socket.send(to_text(&reply)).await.is_err() {
                         return live;

@@ -9,6 +9,7 @@ use futures_channel::mpsc;
 
 use super::connection::{self, ConnectionState, SyncOptions};
 use crate::api::ServerAddress;
+use crate::app::use_api;
 use crate::platform;
 use crate::query::hooks::{dioxus_runtime, use_query_client};
 
@@ -52,6 +53,7 @@ pub fn use_connection() -> Connection {
 #[component]
 pub fn SyncProvider(children: Element) -> Element {
     let address = use_context::<ServerAddress>();
+    let api = use_api();
     let client = use_query_client();
     // Owned by the root: the connection task, which outlives any one
     // component, writes it.
@@ -67,7 +69,8 @@ pub fn SyncProvider(children: Element) -> Element {
             .borrow_mut()
             .take()
             .expect("the connection starts once");
-        let options = SyncOptions::new(address.sync_url(), address.token().map(str::to_string));
+        let mut options = SyncOptions::new(address.sync_url(), address.token().map(str::to_string));
+        options.reads = Some(api.reads());
         let on_state = move |new: ConnectionState| {
             let mut state = state;
             if *state.peek() != new {

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use earshot_shared::QueryKey;
-use earshot_shared::sync::{ClientMessage, ResyncReason, ServerMessage};
+use earshot_shared::sync::{ClientMessage, Position, ResyncReason, ServerMessage};
 
 /// What the client should do after a frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub enum Effect {
     Invalidate(Vec<QueryKey>),
     /// Invalidate every query.
     InvalidateAll,
+    /// The first hello, at this position: invalidate every query unless
+    /// everything read so far is known to include every change up to it
+    /// (see [`super::reads`]).
+    FirstHello(Position),
     /// Answer the server's ping.
     Reply(ClientMessage),
 }
@@ -86,7 +90,8 @@ impl Tracker {
         let effect = self.effect_of(message);
         match effect {
             Effect::InvalidateAll => self.all_invalidated = true,
-            Effect::Invalidate(_) => self.all_invalidated = false,
+            // Perhaps nothing was invalidated.
+            Effect::Invalidate(_) | Effect::FirstHello(_) => self.all_invalidated = false,
             Effect::None | Effect::Reply(_) => {}
         }
         effect
@@ -174,9 +179,13 @@ impl Tracker {
                 }
                 Effect::None
             }
-            // First connection (data may have been fetched before it), a
-            // restarted server, or a position the server never had.
-            _ => {
+            // First connection: data may have been fetched before it.
+            None => {
+                self.position = Some((epoch.clone(), seq));
+                Effect::FirstHello(Position { epoch, seq })
+            }
+            // A restarted server, or a position the server never had.
+            Some(_) => {
                 self.position = Some((epoch, seq));
                 Effect::InvalidateAll
             }
@@ -219,10 +228,17 @@ mod tests {
     }
 
     #[test]
-    fn the_first_hello_invalidates_everything_fetched_before_it() {
+    fn the_first_hello_asks_whether_anything_fetched_before_it_is_stale() {
         let mut tracker = Tracker::new();
         assert_eq!(tracker.resume_point(), None);
-        assert_eq!(tracker.on_message(hello("e1", 5)), Effect::InvalidateAll);
+        let position = Position {
+            epoch: "e1".into(),
+            seq: 5,
+        };
+        assert_eq!(
+            tracker.on_message(hello("e1", 5)),
+            Effect::FirstHello(position)
+        );
         assert_eq!(tracker.resume_point(), Some(("e1", 5)));
         assert!(tracker.in_sync());
     }
@@ -314,9 +330,10 @@ mod tests {
 
     #[test]
     fn a_lag_right_after_a_full_invalidation_still_invalidates_everything() {
-        let mut tracker = Tracker::new();
+        let mut tracker = connected("e1", 5);
         tracker.connecting();
-        assert_eq!(tracker.on_message(hello("e1", 0)), Effect::InvalidateAll);
+        // The server restarted.
+        assert_eq!(tracker.on_message(hello("e2", 0)), Effect::InvalidateAll);
         assert_eq!(
             tracker.on_message(ServerMessage::Resync {
                 reason: ResyncReason::Lagged

@@ -7,13 +7,16 @@ mod projects;
 mod recordings;
 mod search;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use earshot_shared::dto::Health;
+use earshot_shared::sync::{POSITION_HEADER, Position};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
@@ -21,6 +24,7 @@ use tower_http::trace::TraceLayer;
 use crate::access::{self, Access};
 use crate::error::{ApiError, Json};
 use crate::state::{AppState, Mutations};
+use crate::sync::hub::Hub;
 
 /// Largest JSON body accepted (uploads have their own limit): room for a
 /// maximal transcript and notes even when every character is sent as a
@@ -43,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.mutations.clone(),
             run_to_completion,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.hub.clone(),
+            stamp_position,
         ))
         .layer(middleware::from_fn_with_state(
             Access::new(
@@ -75,8 +83,26 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([HeaderName::from_static(POSITION_HEADER)]),
     )
+}
+
+/// Tells the client how far into the change sequence its read is: the
+/// position is taken before the handler reads, and every change up to it was
+/// committed before it was published, so the response includes them all.
+async fn stamp_position(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
+    let position = Position {
+        epoch: hub.epoch().to_string(),
+        seq: hub.seq(),
+    };
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&position.to_string()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(POSITION_HEADER), value);
+    }
+    response
 }
 
 async fn health() -> Json<Health> {

@@ -1,7 +1,9 @@
 //! The sync protocol: hello, numbering, resume, resync, heartbeats, and
 //! silence about writes that did not happen.
 
-use earshot_shared::sync::{Action, ClientMessage, Resource, ResyncReason, ServerMessage};
+use earshot_shared::sync::{
+    Action, ClientMessage, POSITION_HEADER, Position, Resource, ResyncReason, ServerMessage,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -15,6 +17,33 @@ async fn hello_carries_the_epoch_and_the_latest_seq() {
     let sync = app.connect_sync().await;
     assert_eq!(sync.epoch, app.state.hub.epoch());
     assert_eq!(sync.seq, 2);
+}
+
+#[tokio::test]
+async fn every_response_says_which_changes_its_read_includes() {
+    let app = spawn_app().await;
+    let position_of = async |response: reqwest::Response| -> Position {
+        let header = response.headers().get(POSITION_HEADER).expect("a position");
+        header.to_str().unwrap().parse().unwrap()
+    };
+
+    let before = position_of(app.http.get(app.url("/projects")).send().await.unwrap()).await;
+    app.create_project("a").await;
+    let after = position_of(app.http.get(app.url("/projects")).send().await.unwrap()).await;
+    let missing = position_of(
+        app.http
+            .get(app.url("/projects/nope"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(before.epoch, app.state.hub.epoch());
+    assert_eq!((before.seq, after.seq), (0, 1));
+    assert_eq!(missing, after, "errors are reads too");
+    let sync = app.connect_sync().await;
+    assert_eq!((sync.epoch, sync.seq), (after.epoch, after.seq));
 }
 
 #[tokio::test]
