@@ -107,6 +107,7 @@ impl TestServer {
         let mut page = Page {
             dom,
             history,
+            mounted_at: self.requests.mark(),
             requests: self.requests.clone(),
             cache_changed: None,
         };
@@ -217,6 +218,8 @@ pub struct Page {
     dom: VirtualDom,
     history: Rc<MemoryHistory>,
     requests: RequestLog,
+    /// Where the log stood when this page was mounted.
+    mounted_at: usize,
     cache_changed: Option<(InspectorSubscription, UnboundedReceiver<()>)>,
 }
 
@@ -357,9 +360,15 @@ impl Page {
         self.dom.in_runtime(f)
     }
 
-    /// Everything the app requested since it was mounted.
+    /// Every request of the server's log (this page's, and those of any
+    /// page mounted before it).
     pub fn requests(&self) -> &RequestLog {
         &self.requests
+    }
+
+    /// Everything the app requested since this page was mounted.
+    pub fn requests_since_mount(&self) -> Vec<String> {
+        self.requests.since(self.mounted_at)
     }
 
     /// A context some mounted component provides. Scopes are numbered as
@@ -469,11 +478,6 @@ fn text_in(dom: &VirtualDom, vnode: &VNode, node: &TemplateNode, text: &mut Stri
 pub struct RequestLog(Arc<Mutex<Vec<String>>>);
 
 impl RequestLog {
-    /// Every request so far, in order.
-    pub fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-
     /// A bookmark: [`RequestLog::since`] lists what came after it.
     pub fn mark(&self) -> usize {
         self.0.lock().unwrap().len()
