@@ -2,7 +2,8 @@
 //! connection, router, shell) mounted in a headless `VirtualDom` against a
 //! real server on an ephemeral port — a real SQLite file, real HTTP, the
 //! real sync socket — and rendered to HTML with dioxus-ssr. Another client
-//! changes things through the API; the pages must follow.
+//! changes things through the API; the pages must follow. The user clicks,
+//! types and chooses through the pages' own handlers.
 //!
 //! Every request the app sends goes through a counting proxy, so the tests
 //! can say which fetches a page made. They wait on conditions, never on
@@ -22,7 +23,7 @@ use earshot_shared::dto::{
     UpdateProject, UpdateRecording,
 };
 use earshot_shared::keys;
-use support::{Page, TestServer, spawn_server};
+use support::{Page, ShownToast, TestServer, spawn_server};
 
 // ------------------------------------------------ live changes from elsewhere
 
@@ -171,6 +172,9 @@ async fn a_change_elsewhere_costs_the_page_one_fetch_of_what_changed() {
 }
 
 // ------------------------------------------------- filters and pagination
+//
+// The recordings list keeps its filters and page in the saved preferences,
+// not in the URL: the user sets them on the page, and a restart finds them.
 
 /// 27 recordings that process fine and 3 that fail: titles `Take 01` …
 /// `Take 30`, imported in that order; takes 10, 20 and 30 are broken.
@@ -186,24 +190,30 @@ async fn thirty_recordings(server: &TestServer) {
     server.wait_until_processed().await;
 }
 
-/// The titles of a page of recordings, as the server gives it to anyone.
+/// The titles of a page of recordings as the server gives it to anyone, in
+/// title order.
 async fn expected_titles(server: &TestServer, filters: &RecordingFilters) -> Vec<String> {
     let page = server.api.recordings(filters).await.unwrap();
-    page.items.into_iter().map(|r| r.title).collect()
+    let mut titles: Vec<String> = page.items.into_iter().map(|r| r.title).collect();
+    titles.sort();
+    titles
 }
 
-/// Asserts that the page lists exactly `titles` out of `Take 01` … `Take 30`.
-fn assert_lists_exactly(page: &Page, titles: &[String]) {
+/// Which of `Take 01` … `Take 30` the page lists, in title order.
+fn takes_listed(page: &Page) -> Vec<String> {
     let html = page.html();
-    for n in 1..=30 {
-        let title = format!("Take {n:02}");
-        let shown = html.contains(&format!(">{title}<"));
-        let expected = titles.contains(&title);
-        assert_eq!(
-            shown, expected,
-            "{title}: shown {shown}, expected {expected}\n{html}"
-        );
-    }
+    (1..=30)
+        .map(|n| format!("Take {n:02}"))
+        .filter(|title| html.contains(&format!(">{title}<")))
+        .collect()
+}
+
+/// Mounts the recordings page and lets it load its first page.
+async fn recordings_page(server: &TestServer) -> Page {
+    let mut page = server.mount("/recordings");
+    page.wait_for_text(">Take 30<").await;
+    page.wait_until_settled().await;
+    page
 }
 
 #[tokio::test]
@@ -213,100 +223,152 @@ async fn the_recordings_page_shows_the_newest_page_fetched_with_no_filters() {
     let expected = expected_titles(&server, &RecordingFilters::default()).await;
     assert_eq!(expected.len(), 25);
 
-    let mut page = server.mount("/recordings");
-    page.wait_for_text(&format!(">{}<", expected[0])).await;
-    page.wait_until_settled().await;
+    let page = recordings_page(&server).await;
 
-    assert_lists_exactly(&page, &expected);
+    assert_eq!(takes_listed(&page), expected);
+    assert!(page.html().contains("30 recordings"), "{}", page.html());
     // Its filter bar lists the projects to filter by.
     assert_loaded_by(&page, &["/api/recordings", "/api/projects"]);
 }
 
 #[tokio::test]
-#[ignore = "needs the recordings page to take its page number from the URL"]
-async fn the_recordings_page_two_shows_the_oldest_five() {
+async fn choosing_a_status_lists_only_those_recordings_asked_of_the_server() {
     let server = spawn_server().await;
     thirty_recordings(&server).await;
-    let filters = RecordingFilters {
-        page: 2,
-        ..Default::default()
-    };
-    let expected = expected_titles(&server, &filters).await;
-    assert_eq!(expected.len(), 5);
-
-    let mut page = server.mount("/recordings?page=2");
-    page.wait_for_text(&format!(">{}<", expected[0])).await;
-    page.wait_until_settled().await;
-
-    assert_lists_exactly(&page, &expected);
-    assert_loaded_by(&page, &["/api/recordings?page=2", "/api/projects"]);
-}
-
-#[tokio::test]
-#[ignore = "needs the recordings page to take its filters from the URL"]
-async fn the_recordings_page_filtered_by_status_shows_only_those() {
-    let server = spawn_server().await;
-    thirty_recordings(&server).await;
-    let filters = RecordingFilters {
+    let failed = RecordingFilters {
         status: Some(RecordingStatus::Failed),
         ..Default::default()
     };
-    let expected = expected_titles(&server, &filters).await;
-    assert_eq!(expected, ["Take 30", "Take 20", "Take 10"]);
+    let expected = expected_titles(&server, &failed).await;
+    assert_eq!(expected, ["Take 10", "Take 20", "Take 30"]);
+    let mut page = recordings_page(&server).await;
+    let before = page.requests().mark();
 
-    let mut page = server.mount("/recordings?status=failed");
-    page.wait_for_text(">Take 30<").await;
+    page.choose("Status", "Failed");
+
+    page.wait_until("only the failed ones are listed", |page| {
+        takes_listed(page) == expected
+    })
+    .await;
     page.wait_until_settled().await;
-
-    assert_lists_exactly(&page, &expected);
-    assert_loaded_by(&page, &["/api/recordings?status=failed", "/api/projects"]);
+    assert!(
+        page.html().contains("3 recordings match"),
+        "{}",
+        page.html()
+    );
+    assert_eq!(
+        page.requests().since(before),
+        ["GET /api/recordings?status=failed"]
+    );
 }
 
 #[tokio::test]
-#[ignore = "needs the recordings page to take its filters from the URL"]
-async fn the_recordings_page_filtered_by_text_shows_only_matches() {
+async fn typing_a_filter_lists_only_the_matching_recordings_asked_of_the_server() {
     let server = spawn_server().await;
     thirty_recordings(&server).await;
-    let filters = RecordingFilters {
+    let matching = RecordingFilters {
         text: Some("Take 1".to_string()),
         ..Default::default()
     };
-    let expected = expected_titles(&server, &filters).await;
+    let expected = expected_titles(&server, &matching).await;
     assert_eq!(expected.len(), 10, "Take 10 … Take 19: {expected:?}");
+    let mut page = recordings_page(&server).await;
+    let before = page.requests().mark();
 
-    let mut page = server.mount("/recordings?text=Take+1");
-    page.wait_for_text(">Take 19<").await;
+    page.fill("Filter by text", "Take 1");
+
+    page.wait_until("only the matches are listed", |page| {
+        takes_listed(page) == expected
+    })
+    .await;
+    page.wait_until_settled().await;
+    assert_eq!(
+        page.requests().since(before),
+        ["GET /api/recordings?text=Take+1"]
+    );
+}
+
+#[tokio::test]
+async fn the_next_page_lists_the_oldest_five_asked_of_the_server() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let second = RecordingFilters {
+        page: 2,
+        ..Default::default()
+    };
+    let expected = expected_titles(&server, &second).await;
+    assert_eq!(
+        expected,
+        ["Take 01", "Take 02", "Take 03", "Take 04", "Take 05"]
+    );
+    let mut page = recordings_page(&server).await;
+    let before = page.requests().mark();
+
+    page.click("Next");
+
+    page.wait_until("the second page is listed", |page| {
+        takes_listed(page) == expected
+    })
+    .await;
+    page.wait_until_settled().await;
+    assert!(page.html().contains("Page 2 of 2"), "{}", page.html());
+    assert_eq!(
+        page.requests().since(before),
+        ["GET /api/recordings?page=2"]
+    );
+}
+
+#[tokio::test]
+async fn the_chosen_filter_and_page_come_back_after_a_restart() {
+    let server = spawn_server().await;
+    thirty_recordings(&server).await;
+    let ready_page_two = RecordingFilters {
+        status: Some(RecordingStatus::Ready),
+        page: 2,
+        ..Default::default()
+    };
+    let expected = expected_titles(&server, &ready_page_two).await;
+    assert_eq!(expected, ["Take 01", "Take 02"]);
+    let mut page = recordings_page(&server).await;
+    page.choose("Status", "Ready");
+    page.wait_for_text("27 recordings match").await;
+    page.click("Next");
+    page.wait_until("the second page of ready ones is listed", |page| {
+        takes_listed(page) == expected
+    })
+    .await;
     page.wait_until_settled().await;
 
-    assert_lists_exactly(&page, &expected);
-    assert_loaded_by(&page, &["/api/recordings?text=Take+1", "/api/projects"]);
+    drop(page);
+    let mut page = server.mount("/recordings");
+
+    page.wait_until("the saved page is listed again", |page| {
+        takes_listed(page) == expected
+    })
+    .await;
+    page.wait_until_settled().await;
+    assert!(page.html().contains("Page 2 of 2"), "{}", page.html());
+    assert_loaded_by(
+        &page,
+        &["/api/recordings?page=2&status=ready", "/api/projects"],
+    );
 }
 
 // ------------------------------------------------------- nothing on a timer
 
-/// Mounts `path`, lets it load, then lets five minutes pass with nothing
-/// changing, and returns what the app requested in those five minutes.
+/// Lets five minutes pass with nothing changing, and returns what the app
+/// requested in those five minutes.
 ///
-/// The clock is paused only once the page has settled: loading needs real
-/// time (the database answers from its own threads, and a paused clock jumps
-/// ahead whenever the runtime waits for them, firing timeouts). Once idle,
-/// server and app share the paused clock, so the five minutes pass in
+/// The clock is paused only now, once the page has settled: loading needs
+/// real time (the database answers from its own threads, and a paused clock
+/// jumps ahead whenever the runtime waits for them, firing timeouts). Once
+/// idle, server and app share the paused clock, so the five minutes pass in
 /// moments, heartbeats included, and any timer the page set would fire.
-async fn requests_while_idle(server: &TestServer, path: &str, loaded: &str) -> Vec<String> {
-    let mut page = server.mount(path);
-    page.wait_for_text(loaded).await;
-    page.wait_until_settled().await;
+async fn requests_in_five_idle_minutes(page: &mut Page) -> Vec<String> {
     let before = page.requests().mark();
-
     tokio::time::pause();
     page.run_for(Duration::from_secs(5 * 60)).await;
     tokio::time::resume();
-
-    assert!(
-        page.html().contains(loaded),
-        "{path} lost its content:\n{}",
-        page.html()
-    );
     page.requests().since(before)
 }
 
@@ -325,6 +387,10 @@ async fn no_page_fetches_on_a_timer() {
         ("/".to_string(), "Harbour at dawn"),
         ("/recordings".to_string(), "Harbour at dawn"),
         (format!("/recordings/{}", recording.id), "Harbour at dawn"),
+        (
+            format!("/recordings/{}/at?t=1", recording.id),
+            "Harbour at dawn",
+        ),
         ("/projects".to_string(), "Field notes"),
         (format!("/projects/{}", project.id), "Field notes"),
         ("/chats".to_string(), "Mixing questions"),
@@ -332,21 +398,55 @@ async fn no_page_fetches_on_a_timer() {
         ("/search".to_string(), "Searches you run are kept here."),
     ];
     for (path, loaded) in pages {
-        let requested = requests_while_idle(&server, &path, loaded).await;
+        let mut page = server.mount(&path);
+        page.wait_for_text(loaded).await;
+        page.wait_until_settled().await;
+
+        let requested = requests_in_five_idle_minutes(&mut page).await;
+
         assert!(
             requested.is_empty(),
             "{path} requested {requested:?} with nothing changed"
         );
+        assert!(
+            page.html().contains(loaded),
+            "{path} lost its content:\n{}",
+            page.html()
+        );
     }
+}
+
+#[tokio::test]
+async fn a_toast_goes_by_itself_without_a_fetch() {
+    let server = spawn_server().await;
+    server.create_project("Alpha").await;
+    let beta = server.create_project("Beta").await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text(">Beta<").await;
+    page.wait_until_settled().await;
+    // A refused rename: its error toast stays up longest.
+    page.click_in(&beta.id, "Rename");
+    page.fill("Project name", "Alpha");
+    page.click("Save");
+    page.wait_until("an error toast shows", |page| {
+        page.toasts().iter().any(|toast| toast.kind == "error")
+    })
+    .await;
+    page.wait_until_settled().await;
+    assert_eq!(page.toasts().len(), 1, "still up when the clock stops");
+
+    let requested = requests_in_five_idle_minutes(&mut page).await;
+
+    assert!(page.toasts().is_empty(), "{:?}", page.toasts());
+    assert!(requested.is_empty(), "requested {requested:?}");
 }
 
 // ---------------------------------------------------- deleted elsewhere
 
 #[tokio::test]
-#[ignore = "needs the recording page to go back to the list when its recording is deleted"]
 async fn a_recording_deleted_elsewhere_sends_its_page_back_to_the_list() {
     let server = spawn_server().await;
-    let kept = server.import("Harbour at dawn").await;
+    server.import("Harbour at dawn").await;
     let deleted = server.import("Birdsong").await;
     let mut page = server.mount(&format!("/recordings/{}", deleted.id));
     page.wait_for_text("Birdsong").await;
@@ -354,11 +454,17 @@ async fn a_recording_deleted_elsewhere_sends_its_page_back_to_the_list() {
 
     server.api.delete_recording(&deleted.id).await.unwrap();
 
-    page.wait_until("the list shows", |page| page.path() == "/recordings")
-        .await;
+    let said = ShownToast {
+        kind: "info".to_string(),
+        code: String::new(),
+        message: "This recording was deleted".to_string(),
+    };
+    page.wait_until("the list shows, and a toast says why", |page| {
+        page.path() == "/recordings" && page.toasts() == [said.clone()]
+    })
+    .await;
     page.wait_for_text("Harbour at dawn").await;
     assert!(!page.html().contains(">Birdsong<"), "{}", page.html());
-    assert!(kept.title == "Harbour at dawn");
 }
 
 // ------------------------------------------------- refused optimistic writes
