@@ -6,23 +6,19 @@
 //! types and chooses through the pages' own handlers.
 //!
 //! Every request the app sends goes through a counting proxy, so the tests
-//! can say which fetches a page made. They wait on conditions, never on
+//! can say which fetches a page made, and can hold a request there to see
+//! the page before the server answers. They wait on conditions, never on
 //! sleeps; see `support` for the harness.
 
 mod support;
 
-use std::cell::RefCell;
 use std::ops::RangeInclusive;
-use std::rc::Rc;
 use std::time::Duration;
 
-use earshot_app::ApiError;
-use earshot_app::query::Mutation;
 use earshot_shared::dto::{
-    NewConversation, NewMessage, Project, RecordingFilters, RecordingStatus, SearchRequest,
-    UpdateProject, UpdateRecording,
+    NewConversation, NewMessage, RecordingFilters, RecordingStatus, SearchRequest, UpdateProject,
+    UpdateRecording,
 };
-use earshot_shared::keys;
 use support::{Page, ShownToast, TestServer, spawn_server};
 
 // ------------------------------------------------ live changes from elsewhere
@@ -467,88 +463,59 @@ async fn a_recording_deleted_elsewhere_sends_its_page_back_to_the_list() {
     assert!(!page.html().contains(">Birdsong<"), "{}", page.html());
 }
 
-// ------------------------------------------------- refused optimistic writes
+// ------------------------------------------------------- optimistic writes
 //
-// The pages have no rename or delete buttons yet, so these tests run the
-// mutations the way such a button would: `use_mutation(..).mutate(vars)`
-// runs `QueryClient::mutate` as an app task, which is what `mutate` below
-// does. Once the buttons exist, build the mutations with the page's own
-// code and press its button with `page.click(..)` instead; the assertions
-// stay.
+// Each write is made on the page, by clicking and typing. The proxy holds
+// the write (and, where it matters, the reads) until the test releases it,
+// so what the page shows meanwhile is what it shows before the server has
+// answered — not a race won by chance.
 
-/// The outcome of a mutation run inside the app, once it has settled.
-type Outcome<R> = Rc<RefCell<Option<Result<R, ApiError>>>>;
+#[tokio::test]
+async fn a_project_created_on_the_page_shows_at_once_then_is_confirmed() {
+    let server = spawn_server().await;
+    server.create_project("Alpha").await;
+    let mut page = server.mount("/projects");
+    page.wait_for_text(">Alpha<").await;
+    page.wait_until_settled().await;
+    let create = server.hold("POST /api/projects");
 
-/// Runs `mutation` with `vars` in the app the way `use_mutation`'s `mutate`
-/// does (a task of the app's that outlives any component), and returns where
-/// its outcome will be.
-fn mutate<V, R>(page: &Page, mutation: Mutation<V, R, ApiError>, vars: V) -> Outcome<R>
-where
-    V: Clone + 'static,
-    R: 'static,
-{
-    let client = page.query_client();
-    let outcome: Outcome<R> = Rc::default();
-    let slot = outcome.clone();
-    page.in_runtime(|| {
-        dioxus::core::spawn_forever(async move {
-            let result = client.mutate(&mutation, vars).await;
-            *slot.borrow_mut() = Some(result);
-        })
-    });
-    outcome
-}
+    page.click("New project");
+    page.fill("Project name", "Field notes");
+    page.click("Save");
 
-/// A rename of a project as the projects page would make it: shown at once
-/// in the list and on the project's page, sent, and invalidated once settled.
-fn rename_project(page: &Page) -> Mutation<(String, String), Project, ApiError> {
-    let api = page.api();
-    Mutation::new(move |(id, name): (String, String)| {
-        let api = api.clone();
-        async move {
-            let changes = UpdateProject {
-                name: Some(name),
-                description: None,
-            };
-            api.update_project(&id, &changes).await
-        }
+    page.wait_until("the project shows, being created", |page| {
+        let html = page.html();
+        html.contains(">Field notes<") && html.contains("Creating…")
     })
-    .on_mutate(|optimistic, (id, name)| {
-        let (id, name) = (id.clone(), name.clone());
-        optimistic.update::<Vec<Project>>(&keys::projects::list(), move |list| {
-            list.iter()
-                .map(|p| {
-                    let mut p = p.clone();
-                    if p.id == id {
-                        p.name = name.clone();
-                    }
-                    p
-                })
-                .collect()
-        });
-    })
-    .invalidates([keys::projects::all()])
-}
+    .await;
+    let on_server = server.api.projects().await.unwrap();
+    assert!(on_server.iter().all(|p| p.name != "Field notes"));
 
-/// A delete of a project as the projects page would make it: gone from the
-/// list at once, sent, and invalidated once settled.
-fn delete_project(page: &Page) -> Mutation<String, (), ApiError> {
-    let api = page.api();
-    Mutation::new(move |id: String| {
-        let api = api.clone();
-        async move { api.delete_project(&id).await }
+    create.release();
+
+    page.wait_until("a toast confirms it", |page| {
+        page.toasts().iter().any(|toast| toast.kind == "success")
     })
-    .on_mutate(|optimistic, id| {
-        let id = id.clone();
-        optimistic.update::<Vec<Project>>(&keys::projects::list(), move |list| {
-            list.iter().filter(|p| p.id != id).cloned().collect()
-        });
+    .await;
+    assert_eq!(page.toasts()[0].message, "Project “Field notes” created");
+    page.wait_until("the server's project replaces it", |page| {
+        !page.html().contains("Creating…")
     })
-    .invalidates([keys::projects::all()])
+    .await;
+    page.wait_until_settled().await;
+    let created = server.api.projects().await.unwrap();
+    let created = created.iter().find(|p| p.name == "Field notes").unwrap();
+    let html = page.html();
+    assert_eq!(html.matches(">Field notes<").count(), 1, "{html}");
+    assert!(
+        html.contains(&format!("href=\"/projects/{}\"", created.id)),
+        "{html}"
+    );
+    assert_eq!(optimistic_layers(&page), 0);
 }
 
 #[tokio::test]
-async fn a_rename_the_server_refuses_shows_at_once_then_rolls_back() {
+async fn a_rename_the_server_refuses_shows_at_once_then_rolls_back_with_an_error_toast() {
     let server = spawn_server().await;
     server.create_project("Alpha").await;
     let beta = server.create_project("Beta").await;
@@ -556,71 +523,132 @@ async fn a_rename_the_server_refuses_shows_at_once_then_rolls_back() {
     let mut page = server.mount("/projects");
     page.wait_for_text(">Beta<").await;
     page.wait_until_settled().await;
+    let rename = server.hold("PATCH /api/projects/");
 
-    // "Gamma" is taken: the server answers 409 Conflict.
-    let outcome = mutate(
-        &page,
-        rename_project(&page),
-        (beta.id.clone(), "Gamma".to_string()),
-    );
-    page.wait_until("the rename shows before the server answers", |page| {
-        !page.html().contains(">Beta<")
+    // "Gamma" is taken: the server will answer 409 Conflict.
+    page.click_in(&beta.id, "Rename");
+    page.fill("Project name", "Gamma");
+    page.click("Save");
+
+    page.wait_until("the new name shows", |page| !page.html().contains(">Beta<"))
+        .await;
+    assert_eq!(page.html().matches(">Gamma<").count(), 2);
+
+    rename.release();
+
+    page.wait_until("an error toast shows", |page| {
+        page.toasts().iter().any(|toast| toast.kind == "error")
     })
     .await;
+    let toast = &page.toasts()[0];
+    assert_eq!(toast.code, "conflict", "{toast:?}");
     assert!(
-        outcome.borrow().is_none(),
-        "the new name shows while the request is still out"
+        toast.message.starts_with("Couldn’t rename the project"),
+        "{toast:?}"
     );
-
-    page.wait_until("the mutation settles", |_| outcome.borrow().is_some())
-        .await;
     page.wait_for_text(">Beta<").await;
     page.wait_until_settled().await;
-
-    let error = outcome.borrow_mut().take().unwrap().unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(409), "{error}");
     let html = page.html();
     assert_eq!(html.matches(">Gamma<").count(), 1, "{html}");
     assert!(html.contains(">Alpha<"), "{html}");
-    let layers: usize = page
-        .query_client()
-        .entries()
-        .iter()
-        .map(|e| e.optimistic_layers)
-        .sum();
-    assert_eq!(layers, 0);
+    assert_eq!(optimistic_layers(&page), 0);
 }
 
+/// No rule of the server refuses to delete a project that exists; what it
+/// refuses is deleting one that is already gone (404 Not Found). The proxy
+/// holds the page's reads, so the list it had is all it knows: the row
+/// leaves at once, comes back with the error, then leaves for good with the
+/// server's list.
 #[tokio::test]
-async fn a_delete_refused_because_it_was_deleted_elsewhere_leaves_the_servers_list() {
+async fn a_delete_the_server_refuses_leaves_at_once_then_comes_back_with_an_error_toast() {
     let server = spawn_server().await;
     server.create_project("Alpha").await;
     let beta = server.create_project("Beta").await;
     let mut page = server.mount("/projects");
     page.wait_for_text(">Beta<").await;
     page.wait_until_settled().await;
-
-    // Another window deletes Beta a moment before this one does: the app
-    // has not run since, so it has not heard of it yet.
+    let reads = server.hold("GET /api/projects");
+    let delete = server.hold("DELETE /api/projects/");
+    // Another window deletes Beta a moment before this one does.
     server.api.delete_project(&beta.id).await.unwrap();
-    let outcome = mutate(&page, delete_project(&page), beta.id.clone());
 
-    page.wait_until("the mutation settles", |_| outcome.borrow().is_some())
-        .await;
+    page.click_in(&beta.id, "Delete");
+    page.click_in(&beta.id, "Yes, delete");
+
+    page.wait_until("Beta leaves at once", |page| {
+        !page.html().contains(">Beta<")
+    })
+    .await;
+
+    delete.release();
+
+    page.wait_until("Beta comes back with an error toast", |page| {
+        page.html().contains(">Beta<") && !page.toasts().is_empty()
+    })
+    .await;
+    let toast = &page.toasts()[0];
+    assert_eq!(
+        (toast.kind.as_str(), toast.code.as_str()),
+        ("error", "not_found"),
+        "{toast:?}"
+    );
+    assert!(
+        toast.message.starts_with("Couldn’t delete the project"),
+        "{toast:?}"
+    );
+
+    reads.release();
+
+    page.wait_until("the server's list shows", |page| {
+        !page.html().contains(">Beta<")
+    })
+    .await;
     page.wait_until_settled().await;
+    assert!(page.html().contains(">Alpha<"), "{}", page.html());
+    assert_eq!(optimistic_layers(&page), 0);
+}
 
-    let error = outcome.borrow_mut().take().unwrap().unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error}");
+#[tokio::test]
+async fn a_message_sent_on_the_page_shows_at_once_and_the_reply_arrives_live() {
+    let server = spawn_server().await;
+    let new = NewConversation {
+        title: Some("Mixing questions".to_string()),
+    };
+    let conversation = server.api.create_conversation(&new).await.unwrap();
+    let mut page = server.mount(&format!("/chats/{}", conversation.id));
+    page.wait_for_text("No messages yet").await;
+    page.wait_until_settled().await;
+    let send = server.hold(&format!(
+        "POST /api/conversations/{}/messages",
+        conversation.id
+    ));
+
+    page.fill("Message", "Is the hum at 50 Hz or 60 Hz?");
+    page.click("Send");
+
+    page.wait_until("the message shows, being sent", |page| {
+        let html = page.html();
+        html.contains("Is the hum at 50 Hz or 60 Hz?") && html.contains("Sending…")
+    })
+    .await;
+    let on_server = server.api.conversation(&conversation.id).await.unwrap();
+    assert!(on_server.messages.is_empty());
+
+    send.release();
+
+    page.wait_until("the reply shows", |page| {
+        page.html().contains(r#"data-role="assistant""#)
+    })
+    .await;
+    page.wait_until_settled().await;
     let html = page.html();
-    assert!(!html.contains(">Beta<"), "{html}");
-    assert!(html.contains(">Alpha<"), "{html}");
-    let layers: usize = page
-        .query_client()
-        .entries()
-        .iter()
-        .map(|e| e.optimistic_layers)
-        .sum();
-    assert_eq!(layers, 0);
+    assert_eq!(html.matches("Is the hum at 50 Hz or 60 Hz?").count(), 1);
+    assert!(!html.contains("Sending…"), "{html}");
+    // With no recordings, the reply says so.
+    assert!(
+        html.contains("There are no recordings in Earshot yet"),
+        "{html}"
+    );
 }
 
 // ------------------------------------------------------------------ clicks
@@ -694,4 +722,13 @@ fn assert_loaded_by(page: &Page, targets: &[&str]) {
             "{request} {times} times, expected {LOADS_PER_TARGET:?}, among {fetches:?}"
         );
     }
+}
+
+/// How many optimistic changes the cache still holds.
+fn optimistic_layers(page: &Page) -> usize {
+    page.query_client()
+        .entries()
+        .iter()
+        .map(|entry| entry.optimistic_layers)
+        .sum()
 }

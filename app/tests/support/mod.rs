@@ -6,6 +6,9 @@
 //! - [`spawn_server`] starts the server; [`TestServer::api`] is another
 //!   client of it (its requests are not counted), with helpers to import
 //!   the audio fixtures and create projects.
+//! - [`TestServer::hold`] keeps the app's requests of one kind at the proxy,
+//!   unsent, until released: what a page shows meanwhile is what it shows
+//!   before the server answers.
 //! - [`TestServer::mount`] mounts the app at a path, as a [`Page`]: wait on
 //!   its HTML, its path, or until it is live and idle; click, type and
 //!   choose what a user would; read its toasts and the requests it made;
@@ -71,6 +74,7 @@ pub struct TestServer {
     pub api: ApiClient,
     /// Every request the app sent, in order.
     pub requests: RequestLog,
+    holds: Holds,
     proxy: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -90,11 +94,13 @@ pub async fn spawn_server() -> TestServer {
         let _ = stopped.await;
     }));
     let requests = RequestLog::default();
-    let proxy = counting_proxy(address, requests.clone()).await;
+    let holds = Holds::default();
+    let proxy = counting_proxy(address, requests.clone(), holds.clone()).await;
     let direct = ServerAddress::new(&format!("http://{address}"), None).expect("a valid address");
     TestServer {
         api: ApiClient::new(direct),
         requests,
+        holds,
         proxy,
         stop: Some(stop),
         task: Some(task),
@@ -130,6 +136,20 @@ impl TestServer {
         }));
         page.cache_changed = Some((subscription, cache_changed));
         page
+    }
+
+    /// Keeps every request of the app whose line (`METHOD /path?query`)
+    /// starts with `prefix` at the proxy, unsent to the server, until the
+    /// returned [`Hold`] is released (or dropped). The request is logged
+    /// when it reaches the proxy, as usual.
+    pub fn hold(&self, prefix: &str) -> Hold {
+        let (release, released) = watch::channel(false);
+        self.holds
+            .0
+            .lock()
+            .unwrap()
+            .push((prefix.to_string(), released));
+        Hold { release }
     }
 
     /// Uploads the tone fixture as a recording titled `title`.
@@ -244,6 +264,24 @@ pub struct ShownToast {
     pub code: String,
     /// What it says.
     pub message: String,
+}
+
+/// Requests held at the proxy: [`TestServer::hold`].
+pub struct Hold {
+    release: watch::Sender<bool>,
+}
+
+impl Hold {
+    /// Lets the held requests, and any later ones it would hold, through.
+    pub fn release(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.release.send_replace(true);
+    }
 }
 
 impl Page {
@@ -499,17 +537,6 @@ impl Page {
     /// The app's query cache, as its pages use it.
     pub fn query_client(&self) -> QueryClient {
         self.context::<QueryClient>()
-    }
-
-    /// The app's API client (through the counting proxy).
-    pub fn api(&self) -> ApiClient {
-        self.context::<ApiClient>()
-    }
-
-    /// Runs `f` inside the app's runtime (to start a mutation as a handler
-    /// would).
-    pub fn in_runtime<O>(&self, f: impl FnOnce() -> O) -> O {
-        self.dom.in_runtime(f)
     }
 
     /// Every request of the server's log (this page's, and those of any
@@ -779,15 +806,40 @@ impl RequestLog {
     }
 }
 
+/// A prefix of request lines to hold, and whether it was released.
+type HeldPrefix = (String, watch::Receiver<bool>);
+
+/// The requests to hold at the proxy.
+#[derive(Clone, Default)]
+struct Holds(Arc<Mutex<Vec<HeldPrefix>>>);
+
+impl Holds {
+    /// Waits until no unreleased hold matches any of `requests`.
+    async fn wait_for(&self, requests: &[String]) {
+        let held: Vec<watch::Receiver<bool>> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(prefix, _)| requests.iter().any(|r| r.starts_with(prefix.as_str())))
+            .map(|(_, released)| released.clone())
+            .collect();
+        for mut released in held {
+            let _ = released.wait_for(|released| *released).await;
+        }
+    }
+}
+
 /// A TCP proxy to `target` that notes the request line of every HTTP/1.1
-/// request passing through it. After a connection upgrades (the sync
-/// socket), its bytes are relayed without being read.
-async fn counting_proxy(target: SocketAddr, log: RequestLog) -> SocketAddr {
+/// request passing through it, and keeps a request that `holds` match until
+/// they are released. After a connection upgrades (the sync socket), its
+/// bytes are relayed without being read.
+async fn counting_proxy(target: SocketAddr, log: RequestLog, holds: Holds) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let log = log.clone();
+            let (log, holds) = (log.clone(), holds.clone());
             tokio::spawn(async move {
                 let Ok(server) = TcpStream::connect(target).await else {
                     return;
@@ -805,7 +857,8 @@ async fn counting_proxy(target: SocketAddr, log: RequestLog) -> SocketAddr {
                         Ok(0) | Err(_) => break,
                         Ok(n) => n,
                     };
-                    reader.feed(&buffer[..n], &log);
+                    let requests = reader.feed(&buffer[..n], &log);
+                    holds.wait_for(&requests).await;
                     if to_server.write_all(&buffer[..n]).await.is_err() {
                         break;
                     }
@@ -827,7 +880,10 @@ struct RequestReader {
 }
 
 impl RequestReader {
-    fn feed(&mut self, bytes: &[u8], log: &RequestLog) {
+    /// Reads `bytes`, logs the requests that begin in them and returns
+    /// their lines.
+    fn feed(&mut self, bytes: &[u8], log: &RequestLog) -> Vec<String> {
+        let mut lines = Vec::new();
         let mut pending = bytes.to_vec();
         while !self.relay_only && !pending.is_empty() {
             if self.body_left > 0 {
@@ -838,13 +894,16 @@ impl RequestReader {
             }
             self.head.append(&mut pending);
             let Some(end) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
-                return;
+                return lines;
             };
             pending = self.head.split_off(end + 4);
             let head = String::from_utf8_lossy(&self.head).into_owned();
             self.head.clear();
-            log.push(self.read_head(&head));
+            let line = self.read_head(&head);
+            log.push(line.clone());
+            lines.push(line);
         }
+        lines
     }
 
     /// Notes what the head says about the bytes after it; returns its
