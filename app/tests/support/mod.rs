@@ -6,9 +6,20 @@
 //! - [`spawn_server`] starts the server; [`TestServer::api`] is another
 //!   client of it (its requests are not counted), with helpers to import
 //!   the audio fixtures and create projects.
+//! - [`TestServer::hold`] keeps the app's requests of one kind at the proxy,
+//!   unsent, until released: what a page shows meanwhile is what it shows
+//!   before the server answers.
 //! - [`TestServer::mount`] mounts the app at a path, as a [`Page`]: wait on
-//!   its HTML, its path, or until it is live and idle; click what a user
-//!   would; read the requests it made; reach its query cache.
+//!   its HTML, its path, or until it is live and idle; click, type and
+//!   choose what a user would; read its toasts and the requests it made;
+//!   reach its query cache.
+//!
+//! Saved preferences (the recordings list's filters) go through the app's
+//! own storage module. Nothing here names a data directory for it, so it
+//! keeps them in memory, per thread: each test (its own thread, its runtime
+//! on that thread) starts with none and never touches the user's files, and
+//! a page mounted again in the same test finds what the previous one saved,
+//! as the app does after a restart.
 //!
 //! ```ignore
 //! let server = spawn_server().await;
@@ -32,7 +43,8 @@ use dioxus::history::{History, MemoryHistory};
 use dioxus::html::geometry::Coordinates;
 use dioxus::html::input_data::MouseButton;
 use dioxus::html::{
-    Modifiers, PlatformEventData, SerializedHtmlEventConverter, SerializedMouseData,
+    Modifiers, PlatformEventData, SerializedFormData, SerializedHtmlEventConverter,
+    SerializedMouseData,
 };
 use dioxus::prelude::*;
 use earshot_app::query::QueryClient;
@@ -44,7 +56,7 @@ use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// A hang guard, not a synchronisation: every wait below ends as soon as
 /// its condition holds; this only bounds how long a broken test hangs.
@@ -62,6 +74,7 @@ pub struct TestServer {
     pub api: ApiClient,
     /// Every request the app sent, in order.
     pub requests: RequestLog,
+    holds: Holds,
     proxy: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -81,11 +94,13 @@ pub async fn spawn_server() -> TestServer {
         let _ = stopped.await;
     }));
     let requests = RequestLog::default();
-    let proxy = counting_proxy(address, requests.clone()).await;
+    let holds = Holds::default();
+    let proxy = counting_proxy(address, requests.clone(), holds.clone()).await;
     let direct = ServerAddress::new(&format!("http://{address}"), None).expect("a valid address");
     TestServer {
         api: ApiClient::new(direct),
         requests,
+        holds,
         proxy,
         stop: Some(stop),
         task: Some(task),
@@ -107,6 +122,8 @@ impl TestServer {
         let mut page = Page {
             dom,
             history,
+            mounted_at: self.requests.mark(),
+            requests_changed: self.requests.subscribe(),
             requests: self.requests.clone(),
             cache_changed: None,
         };
@@ -119,6 +136,20 @@ impl TestServer {
         }));
         page.cache_changed = Some((subscription, cache_changed));
         page
+    }
+
+    /// Keeps every request of the app whose line (`METHOD /path?query`)
+    /// starts with `prefix` at the proxy, unsent to the server, until the
+    /// returned [`Hold`] is released (or dropped). The request is logged
+    /// when it reaches the proxy, as usual.
+    pub fn hold(&self, prefix: &str) -> Hold {
+        let (release, released) = watch::channel(false);
+        self.holds
+            .0
+            .lock()
+            .unwrap()
+            .push((prefix.to_string(), released));
+        Hold { release }
     }
 
     /// Uploads the tone fixture as a recording titled `title`.
@@ -217,7 +248,40 @@ pub struct Page {
     dom: VirtualDom,
     history: Rc<MemoryHistory>,
     requests: RequestLog,
+    /// Where the log stood when this page was mounted.
+    mounted_at: usize,
+    requests_changed: watch::Receiver<()>,
     cache_changed: Option<(InspectorSubscription, UnboundedReceiver<()>)>,
+}
+
+/// A toast on the page, as its markup says it: `kind` and `code` are its
+/// `data-kind` and `data-code`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownToast {
+    /// `success`, `error` or `info`.
+    pub kind: String,
+    /// The server's error code (`conflict`, `not_found`), or empty.
+    pub code: String,
+    /// What it says.
+    pub message: String,
+}
+
+/// Requests held at the proxy: [`TestServer::hold`].
+pub struct Hold {
+    release: watch::Sender<bool>,
+}
+
+impl Hold {
+    /// Lets the held requests, and any later ones it would hold, through.
+    pub fn release(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.release.send_replace(true);
+    }
 }
 
 impl Page {
@@ -232,16 +296,22 @@ impl Page {
     }
 
     /// Runs the app until something happens: a component needs rendering
-    /// (then renders it) or the cache changed. `false` once `deadline` passed.
+    /// (then renders it), the cache changed, or a request went out. `false`
+    /// once `deadline` passed.
     async fn step(&mut self, deadline: tokio::time::Instant) -> bool {
         let Some((_, cache_changed)) = &mut self.cache_changed else {
             unreachable!("set when mounted")
         };
-        let happened = {
-            let work = std::pin::pin!(self.dom.wait_for_work());
-            let event = futures_util::future::select(work, cache_changed.next());
-            tokio::time::timeout_at(deadline, event).await.is_ok()
+        let requests_changed = &mut self.requests_changed;
+        let dom = &mut self.dom;
+        let event = async {
+            tokio::select! {
+                () = dom.wait_for_work() => {}
+                _ = cache_changed.next() => {}
+                _ = requests_changed.changed() => {}
+            }
         };
+        let happened = tokio::time::timeout_at(deadline, event).await.is_ok();
         self.dom.render_immediate(&mut NoOpMutations);
         happened
     }
@@ -303,42 +373,165 @@ impl Page {
         while self.step(until).await {}
     }
 
-    /// Clicks the one element with a click handler whose text contains
-    /// `label` (a button, a link), as the user would.
+    /// Clicks the one button or link whose text contains `label`, as the
+    /// user would: an element with a click handler gets a left click; a
+    /// submit button submits its form.
     ///
     /// The event goes through the app's runtime to the element's listener,
-    /// so handlers run exactly as they do in the window; only the mouse
-    /// data is made up: a plain left click at the origin.
+    /// so handlers run exactly as they do in the window; only the event's
+    /// data is made up: a plain left click at the origin, an empty form.
     pub fn click(&mut self, label: &str) {
-        let mut clickables = Vec::new();
-        clickables_in(
+        self.click_where(label, None);
+    }
+
+    /// [`Page::click`] among the buttons of the row (or card) whose
+    /// `data-id` is `id`, for labels every row has ("Delete", "Rename").
+    pub fn click_in(&mut self, id: &str, label: &str) {
+        self.click_where(label, Some(id));
+    }
+
+    fn click_where(&mut self, label: &str, row: Option<&str>) {
+        let elements = self.rendered_elements();
+        let clickables: Vec<(usize, Action)> = (0..elements.len())
+            .filter(|&i| row.is_none_or(|id| elements.is_within(i, id)))
+            .filter_map(|i| elements.action(i).map(|action| (i, action)))
+            .collect();
+        let matching: Vec<&(usize, Action)> = clickables
+            .iter()
+            .filter(|(i, _)| elements.0[*i].text.contains(label))
+            .collect();
+        let [&(_, action)] = matching[..] else {
+            let texts: Vec<&str> = clickables
+                .iter()
+                .map(|(i, _)| elements.0[*i].text.as_str())
+                .collect();
+            panic!("not exactly one clickable {label:?} (in {row:?}) among {texts:?}");
+        };
+        match action {
+            Action::Click(element) => {
+                let left_click = SerializedMouseData::new(
+                    Some(MouseButton::Primary),
+                    Default::default(),
+                    Coordinates::new(
+                        Default::default(),
+                        Default::default(),
+                        Default::default(),
+                        Default::default(),
+                    ),
+                    Modifiers::empty(),
+                );
+                self.dispatch("click", Box::new(left_click), element);
+            }
+            Action::Submit(form) => {
+                let data = SerializedFormData::new(String::new(), Vec::new());
+                self.dispatch("submit", Box::new(data), form);
+            }
+        }
+    }
+
+    /// Types `text` into the field (an `input` or `textarea`) whose
+    /// accessible name is `label`, and leaves it: the field gets an `input`
+    /// event, then a `change` event, with `text` as its value.
+    pub fn fill(&mut self, label: &str, text: &str) {
+        let element = self.field(&["input", "textarea"], label);
+        self.set_value(element, text);
+    }
+
+    /// Chooses the option reading `option` in the select whose accessible
+    /// name is `label`: the select gets `input` and `change` events with
+    /// that option's value.
+    pub fn choose(&mut self, label: &str, option: &str) {
+        let elements = self.rendered_elements();
+        let select = elements.field(&["select"], label);
+        let options: Vec<usize> = (0..elements.len())
+            .filter(|&i| {
+                elements.0[i].tag == "option" && elements.ancestors(i).any(|a| a == select)
+            })
+            .collect();
+        let Some(&chosen) = options
+            .iter()
+            .find(|&&i| elements.0[i].text.trim() == option)
+        else {
+            let texts: Vec<&str> = options
+                .iter()
+                .map(|&i| elements.0[i].text.as_str())
+                .collect();
+            panic!("no option {option:?} in {label:?} among {texts:?}");
+        };
+        let value = elements.0[chosen]
+            .attribute("value")
+            .unwrap_or(option)
+            .to_string();
+        let element = elements.0[select]
+            .id
+            .unwrap_or_else(|| panic!("the select {label:?} listens to nothing"));
+        self.set_value(element, &value);
+    }
+
+    /// The toasts on the page, oldest first, as of the last render.
+    pub fn toasts(&self) -> Vec<ShownToast> {
+        let elements = self.elements();
+        (0..elements.len())
+            .filter_map(|i| {
+                let kind = elements.0[i].attribute("data-kind")?;
+                let message = (0..elements.len())
+                    .find(|&m| {
+                        elements.0[m].has_class("toast-message")
+                            && elements.ancestors(m).any(|a| a == i)
+                    })
+                    .map(|m| elements.0[m].text.clone())
+                    .unwrap_or_default();
+                Some(ShownToast {
+                    kind: kind.to_string(),
+                    code: elements.0[i]
+                        .attribute("data-code")
+                        .unwrap_or_default()
+                        .to_string(),
+                    message,
+                })
+            })
+            .collect()
+    }
+
+    fn field(&mut self, tags: &[&str], label: &str) -> ElementId {
+        let elements = self.rendered_elements();
+        let field = elements.field(tags, label);
+        elements.0[field]
+            .id
+            .unwrap_or_else(|| panic!("the field {label:?} listens to nothing"))
+    }
+
+    fn set_value(&mut self, element: ElementId, value: &str) {
+        for name in ["input", "change"] {
+            let data = SerializedFormData::new(value.to_string(), Vec::new());
+            self.dispatch(name, Box::new(data), element);
+        }
+    }
+
+    fn dispatch(&mut self, name: &str, data: Box<dyn Any>, element: ElementId) {
+        dioxus::html::set_event_converter(Box::new(SerializedHtmlEventConverter));
+        let data = PlatformEventData::new(data);
+        let event = Event::new(Rc::new(data) as Rc<dyn Any>, true);
+        self.dom.runtime().handle_event(name, event, element);
+    }
+
+    /// The page's elements, after rendering what is pending (what the
+    /// last event changed): what the user sees before acting again.
+    fn rendered_elements(&mut self) -> Elements {
+        self.dom.render_immediate(&mut NoOpMutations);
+        self.elements()
+    }
+
+    /// The page's elements as of the last render.
+    fn elements(&self) -> Elements {
+        let mut found = Vec::new();
+        collect(
             &self.dom,
             self.dom.base_scope().root_node(),
-            &mut clickables,
+            None,
+            &mut found,
         );
-        let matching: Vec<&(String, ElementId)> = clickables
-            .iter()
-            .filter(|(text, _)| text.contains(label))
-            .collect();
-        let [(_, element)] = matching[..] else {
-            let texts: Vec<&String> = clickables.iter().map(|(text, _)| text).collect();
-            panic!("not exactly one clickable {label:?} among {texts:?}");
-        };
-        dioxus::html::set_event_converter(Box::new(SerializedHtmlEventConverter));
-        let left_click = SerializedMouseData::new(
-            Some(MouseButton::Primary),
-            Default::default(),
-            Coordinates::new(
-                Default::default(),
-                Default::default(),
-                Default::default(),
-                Default::default(),
-            ),
-            Modifiers::empty(),
-        );
-        let data = PlatformEventData::new(Box::new(left_click));
-        let event = Event::new(Rc::new(data) as Rc<dyn Any>, true);
-        self.dom.runtime().handle_event("click", event, *element);
+        Elements(found)
     }
 
     /// The app's query cache, as its pages use it.
@@ -346,20 +539,15 @@ impl Page {
         self.context::<QueryClient>()
     }
 
-    /// The app's API client (through the counting proxy).
-    pub fn api(&self) -> ApiClient {
-        self.context::<ApiClient>()
-    }
-
-    /// Runs `f` inside the app's runtime (to start a mutation as a handler
-    /// would).
-    pub fn in_runtime<O>(&self, f: impl FnOnce() -> O) -> O {
-        self.dom.in_runtime(f)
-    }
-
-    /// Everything the app requested since it was mounted.
+    /// Every request of the server's log (this page's, and those of any
+    /// page mounted before it).
     pub fn requests(&self) -> &RequestLog {
         &self.requests
+    }
+
+    /// Everything the app requested since this page was mounted.
+    pub fn requests_since_mount(&self) -> Vec<String> {
+        self.requests.since(self.mounted_at)
     }
 
     /// A context some mounted component provides. Scopes are numbered as
@@ -377,59 +565,181 @@ impl Page {
     }
 }
 
-/// Adds to `found` every element of `vnode` (and of the components and
-/// fragments inside it) that listens for clicks, with its text.
-fn clickables_in(dom: &VirtualDom, vnode: &VNode, found: &mut Vec<(String, ElementId)>) {
-    fn walk(
-        dom: &VirtualDom,
-        vnode: &VNode,
-        node: &TemplateNode,
-        found: &mut Vec<(String, ElementId)>,
-    ) {
-        match node {
-            TemplateNode::Element {
-                attrs, children, ..
-            } => {
-                for attr in attrs.iter() {
-                    let TemplateAttribute::Dynamic { id } = attr else {
-                        continue;
-                    };
-                    let listens = vnode.dynamic_attrs[*id].iter().any(|attribute| {
-                        attribute.name == "onclick"
-                            && matches!(attribute.value, AttributeValue::Listener(_))
-                    });
-                    if let (true, Some(element)) =
-                        (listens, vnode.mounted_dynamic_attribute(*id, dom))
-                    {
-                        let mut text = String::new();
-                        for child in children.iter() {
-                            text_in(dom, vnode, child, &mut text);
-                        }
-                        found.push((text, element));
+/// An element of the page as the harness sees it.
+struct FoundElement {
+    tag: &'static str,
+    /// Its attributes with a text, number or boolean value.
+    attributes: Vec<(&'static str, String)>,
+    /// The events it listens to (`click`, `submit`, …).
+    listeners: Vec<&'static str>,
+    /// Set when it has dynamic attributes, which events need.
+    id: Option<ElementId>,
+    /// Its text, as a user reads it.
+    text: String,
+    /// The index of its parent element.
+    parent: Option<usize>,
+}
+
+impl FoundElement {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn has_class(&self, class: &str) -> bool {
+        self.attribute("class")
+            .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
+    }
+
+    fn listens(&self, event: &str) -> bool {
+        self.listeners.contains(&event)
+    }
+}
+
+/// What clicking an element does.
+#[derive(Clone, Copy)]
+enum Action {
+    /// Sends it a click.
+    Click(ElementId),
+    /// Submits this form (the element is a submit button in it).
+    Submit(ElementId),
+}
+
+/// The elements of a page, parents before their children.
+struct Elements(Vec<FoundElement>);
+
+impl Elements {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.0[i].parent, |&p| self.0[p].parent)
+    }
+
+    /// Whether element `i` is, or is inside, the element with `data-id`.
+    fn is_within(&self, i: usize, id: &str) -> bool {
+        std::iter::once(i)
+            .chain(self.ancestors(i))
+            .any(|e| self.0[e].attribute("data-id") == Some(id))
+    }
+
+    /// What a click on element `i` does, if anything.
+    fn action(&self, i: usize) -> Option<Action> {
+        let element = &self.0[i];
+        if element.listens("click") {
+            return element.id.map(Action::Click);
+        }
+        if element.tag == "button" && element.attribute("type") == Some("submit") {
+            let form = self
+                .ancestors(i)
+                .find(|&a| self.0[a].tag == "form" && self.0[a].listens("submit"))?;
+            return self.0[form].id.map(Action::Submit);
+        }
+        None
+    }
+
+    /// The one element with one of `tags` whose `aria-label` is `label`.
+    fn field(&self, tags: &[&str], label: &str) -> usize {
+        let fields: Vec<usize> = (0..self.len())
+            .filter(|&i| tags.contains(&self.0[i].tag))
+            .collect();
+        let matching: Vec<usize> = fields
+            .iter()
+            .copied()
+            .filter(|&i| self.0[i].attribute("aria-label") == Some(label))
+            .collect();
+        let [field] = matching[..] else {
+            let labels: Vec<Option<&str>> = fields
+                .iter()
+                .map(|&i| self.0[i].attribute("aria-label"))
+                .collect();
+            panic!("not exactly one {tags:?} labelled {label:?} among {labels:?}");
+        };
+        field
+    }
+}
+
+/// Adds every element of `vnode` (and of the components and fragments
+/// inside it) to `found`, under `parent`.
+fn collect(dom: &VirtualDom, vnode: &VNode, parent: Option<usize>, found: &mut Vec<FoundElement>) {
+    for root in vnode.template.roots.iter() {
+        collect_node(dom, vnode, root, parent, found);
+    }
+}
+
+fn collect_node(
+    dom: &VirtualDom,
+    vnode: &VNode,
+    node: &TemplateNode,
+    parent: Option<usize>,
+    found: &mut Vec<FoundElement>,
+) {
+    match node {
+        TemplateNode::Element {
+            tag,
+            attrs,
+            children,
+            ..
+        } => {
+            let mut element = FoundElement {
+                tag,
+                attributes: Vec::new(),
+                listeners: Vec::new(),
+                id: None,
+                text: String::new(),
+                parent,
+            };
+            for attr in attrs.iter() {
+                match attr {
+                    TemplateAttribute::Static { name, value, .. } => {
+                        element.attributes.push((name, value.to_string()));
                     }
-                }
-                for child in children.iter() {
-                    walk(dom, vnode, child, found);
+                    TemplateAttribute::Dynamic { id } => {
+                        element.id = element.id.or(vnode.mounted_dynamic_attribute(*id, dom));
+                        for attribute in vnode.dynamic_attrs[*id].iter() {
+                            let value = match &attribute.value {
+                                AttributeValue::Listener(_) => {
+                                    let event = attribute.name.trim_start_matches("on");
+                                    element.listeners.push(event);
+                                    continue;
+                                }
+                                AttributeValue::Text(text) => text.clone(),
+                                AttributeValue::Bool(value) => value.to_string(),
+                                AttributeValue::Int(value) => value.to_string(),
+                                AttributeValue::Float(value) => value.to_string(),
+                                AttributeValue::Any(_) | AttributeValue::None => continue,
+                            };
+                            element.attributes.push((attribute.name, value));
+                        }
+                    }
                 }
             }
-            TemplateNode::Text { .. } => {}
-            TemplateNode::Dynamic { id } => match &vnode.dynamic_nodes[*id] {
-                DynamicNode::Component(component) => {
-                    if let Some(scope) = component.mounted_scope(*id, vnode, dom) {
-                        clickables_in(dom, scope.root_node(), found);
-                    }
-                }
-                DynamicNode::Fragment(nodes) => {
-                    for node in nodes {
-                        clickables_in(dom, node, found);
-                    }
-                }
-                DynamicNode::Text(_) | DynamicNode::Placeholder(_) => {}
-            },
+            for child in children.iter() {
+                text_in(dom, vnode, child, &mut element.text);
+            }
+            let index = found.len();
+            found.push(element);
+            for child in children.iter() {
+                collect_node(dom, vnode, child, Some(index), found);
+            }
         }
-    }
-    for root in vnode.template.roots.iter() {
-        walk(dom, vnode, root, found);
+        TemplateNode::Text { .. } => {}
+        TemplateNode::Dynamic { id } => match &vnode.dynamic_nodes[*id] {
+            DynamicNode::Component(component) => {
+                if let Some(scope) = component.mounted_scope(*id, vnode, dom) {
+                    collect(dom, scope.root_node(), parent, found);
+                }
+            }
+            DynamicNode::Fragment(nodes) => {
+                for node in nodes {
+                    collect(dom, node, parent, found);
+                }
+            }
+            DynamicNode::Text(_) | DynamicNode::Placeholder(_) => {}
+        },
     }
 }
 
@@ -465,15 +775,16 @@ fn text_in(dom: &VirtualDom, vnode: &VNode, node: &TemplateNode, text: &mut Stri
 }
 
 /// The requests that went through the proxy, as `METHOD /path?query`.
-#[derive(Clone, Default)]
-pub struct RequestLog(Arc<Mutex<Vec<String>>>);
+#[derive(Clone)]
+pub struct RequestLog(Arc<Mutex<Vec<String>>>, Arc<watch::Sender<()>>);
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        RequestLog(Arc::default(), Arc::new(watch::Sender::new(())))
+    }
+}
 
 impl RequestLog {
-    /// Every request so far, in order.
-    pub fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-
     /// A bookmark: [`RequestLog::since`] lists what came after it.
     pub fn mark(&self) -> usize {
         self.0.lock().unwrap().len()
@@ -486,18 +797,49 @@ impl RequestLog {
 
     fn push(&self, request: String) {
         self.0.lock().unwrap().push(request);
+        self.1.send_replace(());
+    }
+
+    /// Tells of every request from now on.
+    fn subscribe(&self) -> watch::Receiver<()> {
+        self.1.subscribe()
+    }
+}
+
+/// A prefix of request lines to hold, and whether it was released.
+type HeldPrefix = (String, watch::Receiver<bool>);
+
+/// The requests to hold at the proxy.
+#[derive(Clone, Default)]
+struct Holds(Arc<Mutex<Vec<HeldPrefix>>>);
+
+impl Holds {
+    /// Waits until no unreleased hold matches any of `requests`.
+    async fn wait_for(&self, requests: &[String]) {
+        let held: Vec<watch::Receiver<bool>> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(prefix, _)| requests.iter().any(|r| r.starts_with(prefix.as_str())))
+            .map(|(_, released)| released.clone())
+            .collect();
+        for mut released in held {
+            let _ = released.wait_for(|released| *released).await;
+        }
     }
 }
 
 /// A TCP proxy to `target` that notes the request line of every HTTP/1.1
-/// request passing through it. After a connection upgrades (the sync
-/// socket), its bytes are relayed without being read.
-async fn counting_proxy(target: SocketAddr, log: RequestLog) -> SocketAddr {
+/// request passing through it, and keeps a request that `holds` match until
+/// they are released. After a connection upgrades (the sync socket), its
+/// bytes are relayed without being read.
+async fn counting_proxy(target: SocketAddr, log: RequestLog, holds: Holds) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let log = log.clone();
+            let (log, holds) = (log.clone(), holds.clone());
             tokio::spawn(async move {
                 let Ok(server) = TcpStream::connect(target).await else {
                     return;
@@ -515,7 +857,8 @@ async fn counting_proxy(target: SocketAddr, log: RequestLog) -> SocketAddr {
                         Ok(0) | Err(_) => break,
                         Ok(n) => n,
                     };
-                    reader.feed(&buffer[..n], &log);
+                    let requests = reader.feed(&buffer[..n], &log);
+                    holds.wait_for(&requests).await;
                     if to_server.write_all(&buffer[..n]).await.is_err() {
                         break;
                     }
@@ -537,7 +880,10 @@ struct RequestReader {
 }
 
 impl RequestReader {
-    fn feed(&mut self, bytes: &[u8], log: &RequestLog) {
+    /// Reads `bytes`, logs the requests that begin in them and returns
+    /// their lines.
+    fn feed(&mut self, bytes: &[u8], log: &RequestLog) -> Vec<String> {
+        let mut lines = Vec::new();
         let mut pending = bytes.to_vec();
         while !self.relay_only && !pending.is_empty() {
             if self.body_left > 0 {
@@ -548,23 +894,27 @@ impl RequestReader {
             }
             self.head.append(&mut pending);
             let Some(end) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
-                return;
+                return lines;
             };
             pending = self.head.split_off(end + 4);
             let head = String::from_utf8_lossy(&self.head).into_owned();
             self.head.clear();
-            self.read_head(&head, log);
+            let line = self.read_head(&head);
+            log.push(line.clone());
+            lines.push(line);
         }
+        lines
     }
 
-    fn read_head(&mut self, head: &str, log: &RequestLog) {
+    /// Notes what the head says about the bytes after it; returns its
+    /// request line.
+    fn read_head(&mut self, head: &str) -> String {
         let mut lines = head.split("\r\n");
         let mut request_line = lines.next().unwrap_or_default().split(' ');
         let method = request_line.next().unwrap_or_default();
         let target = request_line.next().unwrap_or_default();
-        log.push(format!("{method} {target}"));
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else {
+        for header in lines {
+            let Some((name, value)) = header.split_once(':') else {
                 continue;
             };
             match name.trim().to_ascii_lowercase().as_str() {
@@ -577,5 +927,6 @@ impl RequestReader {
                 _ => {}
             }
         }
+        format!("{method} {target}")
     }
 }
