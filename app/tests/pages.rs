@@ -697,12 +697,10 @@ async fn rename_recording(server: &TestServer, id: &str, title: &str) {
     server.api.update_recording(id, &changes).await.unwrap();
 }
 
-/// How many times a page may GET the same thing while it loads: once, or
-/// twice when the sync socket's first hello arrives after that load began
-/// (a client that was not yet connected cannot know what changed meanwhile,
-/// so it invalidates what it fetched before). The one place to say "once"
-/// when the first hello no longer costs a second load.
-const LOADS_PER_TARGET: RangeInclusive<usize> = 1..=2;
+/// How many times a page GETs the same thing while it loads: once. The sync
+/// socket's first hello does not make it load again, because every response
+/// says which changes its read includes (`earshot-position`).
+const LOADS_PER_TARGET: RangeInclusive<usize> = 1..=1;
 
 /// Asserts that everything the page fetched since it was mounted was a GET
 /// of one of `targets`, each [`LOADS_PER_TARGET`] times, in whatever order.
