@@ -16,6 +16,11 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 /// Runs the mobile app until its window closes.
 pub fn launch(options: Options) -> anyhow::Result<()> {
     super::logging::init();
+    if options.share.is_some() {
+        anyhow::bail!(
+            "the mobile build has no built-in server to share: use the desktop app's --share"
+        );
+    }
     let server = options.server.as_deref().unwrap_or(DEFAULT_SERVER);
     let address = ServerAddress::new(server, options.token).context("--server")?;
     // Without a phone to run on, the mobile build is always a preview.
