@@ -13,7 +13,7 @@ use crate::sync::SyncProvider;
 
 /// The one stylesheet, compiled in so the app needs no asset pipeline (`dx`
 /// is optional; without it `asset!()` would not resolve in the web build).
-const STYLE: &str = include_str!("../../assets/style.css");
+pub(crate) const STYLE: &str = include_str!("../../assets/style.css");
 
 /// The whole app. Expects a [`ServerAddress`] in the root context (the
 /// platform launcher provides it) and provides an [`ApiClient`] for it.

@@ -1,9 +1,11 @@
 //! The command line and environment the app is started with.
 //!
-//! Parsed by hand: four options do not need an argument parser, and the same
-//! code compiles for the web build (where there are no arguments at all).
+//! Parsed by hand: a handful of options do not need an argument parser, and
+//! the same code compiles for the web build (where there are no arguments at
+//! all).
 
 use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::api::ServerAddress;
@@ -21,7 +23,20 @@ Options:
   --data-dir DIR      Where the built-in server keeps its database and audio
                       (default: the user's data directory) [env: EARSHOT_DATA_DIR]
   --mobile-preview    Open a phone-sized (390×844) window with the mobile layout
+  --share [ADDR]      Let browsers and mobile previews on the network join this
+                      workspace: the built-in server listens on ADDR (default
+                      0.0.0.0:8080; a bare port means 0.0.0.0:PORT) with this
+                      launch's token, and the link to open is printed
+  --web-dir DIR       The web bundle a shared workspace serves to browsers
+                      (default: dist/ in the current directory or beside the
+                      program, when it holds one) [env: EARSHOT_WEB_DIR]
   -h, --help          Print this help";
+
+/// Where `--share` listens when not told: every interface, the port
+/// `earshot-server` uses too (so a mobile preview finds either at the same
+/// address).
+pub const DEFAULT_SHARE: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED), 8080);
 
 /// How the app was asked to run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,6 +50,10 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// Open a phone-sized window.
     pub mobile_preview: bool,
+    /// Share the built-in server on this network address (`--share`).
+    pub share: Option<SocketAddr>,
+    /// The web bundle to serve while sharing.
+    pub web_dir: Option<PathBuf>,
 }
 
 /// What the command line asks for.
@@ -73,7 +92,7 @@ impl Command {
     {
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
         let mut options = Options::default();
-        let mut args = args.into_iter().map(Into::into);
+        let mut args = args.into_iter().map(Into::into).peekable();
         while let Some(arg) = args.next() {
             let (flag, inline_value) = match arg.split_once('=') {
                 Some((flag, value)) if flag.starts_with("--") => {
@@ -93,6 +112,18 @@ impl Command {
                 "--token" => options.token = Some(value("--token")?),
                 "--data-dir" => options.data_dir = Some(PathBuf::from(value("--data-dir")?)),
                 "--mobile-preview" if inline_value.is_none() => options.mobile_preview = true,
+                "--share" => {
+                    // The address is optional: take the next argument only
+                    // when it is not another option.
+                    let given = inline_value
+                        .clone()
+                        .or_else(|| args.next_if(|next: &String| !next.starts_with('-')));
+                    options.share = Some(match given {
+                        Some(address) => parse_share(&address)?,
+                        None => DEFAULT_SHARE,
+                    });
+                }
+                "--web-dir" => options.web_dir = Some(PathBuf::from(value("--web-dir")?)),
                 other => return Err(UsageError(format!("unexpected argument `{other}`"))),
             }
         }
@@ -101,10 +132,31 @@ impl Command {
         options.data_dir = options
             .data_dir
             .or_else(|| env("EARSHOT_DATA_DIR").map(PathBuf::from));
+        options.web_dir = options
+            .web_dir
+            .or_else(|| env("EARSHOT_WEB_DIR").map(PathBuf::from));
         if let Some(server) = &options.server {
             ServerAddress::new(server, None).map_err(|error| UsageError(error.to_string()))?;
+            if options.share.is_some() {
+                return Err(UsageError(
+                    "--share shares the built-in server; with --server there is none".into(),
+                ));
+            }
         }
         Ok(Command::Run(options))
+    }
+}
+
+/// `IP:PORT`, or a bare port on every interface.
+fn parse_share(address: &str) -> Result<SocketAddr, UsageError> {
+    let invalid = || {
+        UsageError(format!(
+            "--share: `{address}` is not an address such as 0.0.0.0:8080"
+        ))
+    };
+    match address.parse::<u16>() {
+        Ok(port) => Ok(SocketAddr::new(DEFAULT_SHARE.ip(), port)),
+        Err(_) => address.parse().map_err(|_| invalid()),
     }
 }
 
@@ -169,6 +221,27 @@ mod tests {
     #[test]
     fn help_wins_over_everything_else() {
         assert_eq!(parse(&["--mobile-preview", "-h"], &[]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn share_takes_an_optional_address() {
+        assert_eq!(run(&["--share"], &[]).share, Some(DEFAULT_SHARE));
+        let options = run(&["--share", "--mobile-preview"], &[]);
+        assert_eq!(options.share, Some(DEFAULT_SHARE));
+        assert!(options.mobile_preview, "the next flag is not the address");
+        assert_eq!(
+            run(&["--share", "127.0.0.1:0"], &[]).share,
+            Some("127.0.0.1:0".parse().unwrap())
+        );
+        assert_eq!(
+            run(&["--share=9000"], &[]).share,
+            Some("0.0.0.0:9000".parse().unwrap())
+        );
+        assert!(parse(&["--share", "somewhere"], &[]).is_err());
+        assert!(
+            parse(&["--share", "--server", "http://10.0.0.2:8080"], &[]).is_err(),
+            "nothing to share"
+        );
     }
 
     #[test]

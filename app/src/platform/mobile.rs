@@ -16,6 +16,11 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 /// Runs the mobile app until its window closes.
 pub fn launch(options: Options) -> anyhow::Result<()> {
     super::logging::init();
+    if options.share.is_some() {
+        anyhow::bail!(
+            "the mobile build has no built-in server to share: use the desktop app's --share"
+        );
+    }
     let data_dir = options.data_dir.clone().or_else(|| {
         directories::ProjectDirs::from("", "", "earshot").map(|dirs| dirs.data_dir().to_path_buf())
     });

@@ -6,10 +6,13 @@
 //! context and runs the Dioxus app until it ends. Pages and components never
 //! `#[cfg]`; when they need something platform-specific, it is added here.
 //!
-//! - `desktop`: starts the embedded backend (unless `--server` is given) and
-//!   opens the window; stops the backend when the window closes.
+//! - `desktop`: starts the embedded backend (unless `--server` is given),
+//!   shared on the network with `--share`, and opens the window; stops the
+//!   backend when the window closes.
 //! - `mobile`: a phone-sized window on a running server.
-//! - `web`: the browser build; the server is the page's origin.
+//! - `web`: the browser build; the server is the page's origin, the token
+//!   comes from the link's fragment (or is asked for when the server
+//!   refuses the page).
 //! - `window`: the window settings desktop and mobile share.
 //! - `timer`: sleeping (tokio natively, `setTimeout` in the browser).
 //! - `focus`: noticing that the window or page regained focus.

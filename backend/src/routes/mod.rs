@@ -6,6 +6,7 @@ mod dashboard;
 mod projects;
 mod recordings;
 mod search;
+mod web;
 
 use std::sync::Arc;
 
@@ -18,7 +19,6 @@ use axum::routing::get;
 use earshot_shared::dto::Health;
 use earshot_shared::sync::{POSITION_HEADER, Position};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::access::{self, Access};
@@ -61,8 +61,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let mut app = Router::new().nest("/api", api);
     if let Some(web_dir) = &state.config.web_dir {
-        let index = ServeFile::new(web_dir.join("index.html"));
-        app = app.fallback_service(ServeDir::new(web_dir).fallback(index));
+        app = app.fallback_service(web::bundle(web_dir));
     }
     if let Some(cors) = cors(&state.config.allowed_origins) {
         app = app.layer(cors);

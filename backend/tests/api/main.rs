@@ -11,3 +11,4 @@ mod processing;
 mod resources;
 mod search;
 mod sync;
+mod web_bundle;

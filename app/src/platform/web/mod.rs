@@ -1,11 +1,18 @@
 //! The web build: the app runs in a browser tab and talks to the server that
 //! served it, at the page's origin.
+//!
+//! - `token`: the access token a link brings in its fragment
+//!   (`/#token=…`), kept in the browser's storage.
+//! - `token_gate`: asks for the token when the server wants one the page
+//!   does not have, then mounts the app.
+
+mod token;
+mod token_gate;
 
 use anyhow::anyhow;
 use dioxus::prelude::*;
 
 use crate::api::ServerAddress;
-use crate::app::App;
 use crate::cli::Options;
 
 /// Runs the app in the page. There are no command-line options in a browser;
@@ -15,8 +22,11 @@ pub fn launch(options: Options) -> anyhow::Result<()> {
         Some(server) => server,
         None => page_origin().ok_or_else(|| anyhow!("the page has no origin"))?,
     };
-    let address = ServerAddress::new(&server, options.token)?;
-    LaunchBuilder::web().with_context(address).launch(App);
+    let token = options.token.or_else(token::from_page);
+    let address = ServerAddress::new(&server, token)?;
+    LaunchBuilder::web()
+        .with_context(address)
+        .launch(token_gate::TokenGate);
     Ok(())
 }
 
