@@ -596,6 +596,7 @@ mod tests {
             passage: Passage {
                 text: "x".into(),
                 at: At::About(75),
+                span: 0..1,
             },
             quote: "x".into(),
             score: 1.0,

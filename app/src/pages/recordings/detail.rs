@@ -18,7 +18,7 @@ use crate::components::progress_bar::ProgressBar;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::status_badge::StatusBadge;
 use crate::components::transcript::{
-    TranscriptView, passage_at, passage_matching, passages, query_words,
+    TranscriptView, passage_at_time, passage_matching, query_words,
 };
 use crate::components::waveform::WaveformOverview;
 use crate::format;
@@ -106,12 +106,9 @@ fn RecordingView(id: String, at: Option<u32>, find: Option<String>) -> Element {
     } = data;
 
     let words = find.as_deref().map(query_words).unwrap_or_default();
-    let marked = {
-        let passages = passages(&transcript_text);
-        match at {
-            Some(t) => passage_at(&passages, t, recording.duration_ms),
-            None => passage_matching(&passages, &words),
-        }
+    let marked = match at {
+        Some(t) => passage_at_time(&transcript_text, t, recording.duration_ms),
+        None => passage_matching(&transcript_text, &words),
     };
 
     let title = recording.title.clone();
