@@ -20,10 +20,11 @@
 //!    publishes it as `message_created`.
 //!
 //! No job table is needed: the conversation itself says whether a reply is
-//! owed (its latest message is the user's), the same way a recording's row
-//! is its processing job. A reply interrupted by a shutdown or a crash is
-//! therefore found again at the next start ([`Assistant::answer_pending`]);
-//! a conversation deleted meanwhile is simply not answered.
+//! owed (its latest message is the user's, posted less than [`OWED_FOR`]
+//! ago), the same way a recording's row is its processing job. A reply
+//! interrupted by a shutdown or a crash is therefore found again at the next
+//! start ([`Assistant::answer_pending`]); a conversation deleted meanwhile is
+//! simply not answered.
 
 pub mod answer;
 pub mod llm;
@@ -31,7 +32,9 @@ pub mod passages;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use chrono::Utc;
 use earshot_shared::dto::{Message, Role};
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -48,6 +51,13 @@ use llm::Llm;
 const HISTORY: u64 = 12;
 /// How many candidate recordings passages are taken from.
 const SOURCES: u64 = 12;
+/// How long a question stays owed a reply across a restart. Whoever asked
+/// an older one has stopped waiting (the app stops showing that a reply is
+/// coming after two minutes), and answering it now would bring an old
+/// conversation to the top of the list out of the blue. It also keeps a
+/// database from before the assistant existed, where every conversation
+/// ends with the user's message, from being answered all at once.
+pub const OWED_FOR: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Clone, Debug)]
 struct Context {
@@ -111,10 +121,12 @@ impl Assistant {
         }
     }
 
-    /// Queues a reply for every conversation that is owed one. Returns how
+    /// Queues a reply for every conversation that is owed one: whose latest
+    /// message is a question asked less than [`OWED_FOR`] ago. Returns how
     /// many were queued.
     pub async fn answer_pending(&self) -> anyhow::Result<usize> {
-        let owed = conversations::awaiting_reply(&self.context.db).await?;
+        let since = Utc::now() - OWED_FOR;
+        let owed = conversations::awaiting_reply(&self.context.db, since).await?;
         let count = owed.len();
         for id in owed {
             self.enqueue(id);
