@@ -37,6 +37,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// How many assistant replies are worked on at the same time.
     pub assistant_workers: usize,
+    /// The wait before a failed reply is tried again (it doubles for each
+    /// further attempt; after the last one the assistant says it failed).
+    pub reply_retry_backoff: Duration,
     /// An OpenAI-compatible endpoint that writes the assistant's replies;
     /// `None` answers offline, from the retrieved passages alone.
     pub llm: Option<LlmConfig>,
@@ -102,6 +105,7 @@ impl Config {
             token: None,
             allowed_origins: Vec::new(),
             assistant_workers: 2,
+            reply_retry_backoff: Duration::from_secs(2),
             llm: None,
         }
     }

@@ -4,14 +4,16 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use earshot_shared::dto::{Message, Role};
+use earshot_shared::dto::{Message, REPLY_WINDOW_SECS, Role};
 use serde::{Deserialize, Serialize};
 
 use super::answer::Found;
 use crate::config::LlmConfig;
 
-/// How long one completion may take (local models on a laptop are slow).
-const TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one completion may take (local models on a laptop are slow):
+/// within the time the app shows that a reply is coming, leaving room to
+/// reply offline instead.
+const TIMEOUT: Duration = Duration::from_secs(REPLY_WINDOW_SECS - 30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of each earlier message goes along as context, in characters.
 const HISTORY_CHARS: usize = 2_000;

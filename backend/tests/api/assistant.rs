@@ -251,6 +251,37 @@ async fn after_a_restart_only_questions_asked_in_the_last_minutes_are_answered()
 }
 
 #[tokio::test]
+async fn a_reply_that_keeps_failing_ends_in_a_reply_saying_so() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app_with(|config| {
+        config.reply_retry_backoff = std::time::Duration::from_millis(1);
+    })
+    .await;
+    let mut sync = app.connect_sync().await;
+    let conversation = app.create_conversation().await.id;
+    // Every attempt fails: the recordings cannot be searched.
+    let backend = app.state.db.get_database_backend();
+    app.state
+        .db
+        .execute_raw(Statement::from_string(
+            backend,
+            "ALTER TABLE recordings RENAME TO recordings_away",
+        ))
+        .await
+        .unwrap();
+
+    app.ask(&conversation, "What about the budget?").await;
+    let detail = app.replied(&mut sync, &conversation).await;
+
+    assert_eq!(detail.messages.len(), 2);
+    assert_eq!(
+        last_reply(&detail),
+        earshot_backend::assistant::COULD_NOT_ANSWER
+    );
+}
+
+#[tokio::test]
 async fn deleting_a_conversation_while_its_reply_is_written_neither_fails_nor_brings_it_back() {
     let mut peer = LlmPeer::start(Behaviour::Answer("On it.".into())).await;
     // One reply at a time: the second conversation's reply comes after the
