@@ -61,6 +61,19 @@ pub fn reply_expected_for(
     Some(left)
 }
 
+/// The message box after sending `failed` failed while it held `draft`: the
+/// failed text comes back without losing what was written since, which
+/// follows it.
+pub fn restored_draft(failed: &str, draft: &str) -> String {
+    if draft.trim().is_empty() {
+        failed.to_string()
+    } else if draft.contains(failed) {
+        draft.to_string()
+    } else {
+        format!("{failed}\n\n{draft}")
+    }
+}
+
 /// When this page started showing its latest message, and the re-render
 /// scheduled for when the reply stops being expected.
 #[derive(Default)]
@@ -136,7 +149,7 @@ fn ConversationView(id: String) -> Element {
         let (mut draft, mut box_generation) = (draft, box_generation);
         // The page may have been left meanwhile.
         if let Ok(mut current) = draft.try_write() {
-            *current = text;
+            *current = restored_draft(&text, &current);
         }
         if let Ok(mut generation) = box_generation.try_write() {
             *generation += 1;
@@ -364,6 +377,17 @@ mod tests {
         assert_eq!(
             reply_expected_for(&[sending], now + ChronoDuration::minutes(10), fresh),
             Some(REPLY_WINDOW)
+        );
+    }
+
+    #[test]
+    fn a_failed_message_comes_back_without_replacing_a_newer_draft() {
+        assert_eq!(restored_draft("first", ""), "first");
+        assert_eq!(restored_draft("first", "  \n"), "first");
+        assert_eq!(restored_draft("first", "second"), "first\n\nsecond");
+        assert_eq!(
+            restored_draft("first", "first, then more"),
+            "first, then more"
         );
     }
 
