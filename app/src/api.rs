@@ -128,10 +128,6 @@ pub struct ServerAddress {
     token: Option<Arc<str>>,
 }
 
-#[allow(
-    dead_code,
-    reason = "read by the coming sync client (socket URL, token)"
-)]
 impl ServerAddress {
     /// The server at `base_url` (such as `http://127.0.0.1:8080`, possibly with
     /// a path prefix), with a bearer `token` when it requires one. An empty
@@ -247,7 +243,6 @@ impl ApiClient {
     }
 
     /// The server this client talks to.
-    #[allow(dead_code, reason = "read by the coming sync client")]
     pub fn address(&self) -> &ServerAddress {
         &self.address
     }
@@ -256,7 +251,6 @@ impl ApiClient {
     // (the writes are in the `impl` block after this one)
 
     /// `GET /api/health`.
-    #[allow(dead_code, reason = "for the coming connection indicator")]
     pub async fn health(&self) -> Result<Health, ApiError> {
         self.get(&["health"]).await
     }
@@ -445,10 +439,6 @@ impl ApiClient {
 
     /// `POST /api/recordings/import`: import a file by its path on the
     /// server's machine (only the embedded backend allows it).
-    #[allow(
-        dead_code,
-        reason = "the app uploads files everywhere; kept for a path-based import"
-    )]
     pub async fn import_recording(
         &self,
         import: &ImportRecording,
