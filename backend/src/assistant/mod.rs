@@ -194,9 +194,23 @@ async fn dispatch(
             answer_or_apologise(&context, &id).await;
             drop(permit);
         });
-        while jobs.try_join_next().is_some() {}
+        while let Some(ended) = jobs.try_join_next() {
+            report_panic(ended);
+        }
     }
-    while jobs.join_next().await.is_some() {}
+    while let Some(ended) = jobs.join_next().await {
+        report_panic(ended);
+    }
+}
+
+/// Logs a reply job that panicked (its question stays unanswered until the
+/// next start, if still recent then).
+fn report_panic(ended: Result<(), tokio::task::JoinError>) {
+    if let Err(err) = ended
+        && err.is_panic()
+    {
+        tracing::error!(error = %err, "a reply job panicked; the question is left unanswered");
+    }
 }
 
 /// Answers the conversation's latest message, trying [`REPLY_ATTEMPTS`]
