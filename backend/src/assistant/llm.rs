@@ -24,7 +24,7 @@ passages from their recordings listed below; do not invent anything they do not 
 Cite every passage you use with its link exactly as given, in the form \
 [<recording title> @ m:ss](/recordings/<id>?t=<seconds>) (a time written with ~ is \
 estimated; keep the ~). If the passages do not answer the question, say so plainly and \
-suggest importing recordings with transcripts. Answer briefly, in the language of the \
+suggest adding a transcript to a recording on its page in Earshot. Answer briefly, in the language of the \
 question.";
 
 /// A client of one endpoint.
