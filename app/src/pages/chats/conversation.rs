@@ -285,8 +285,13 @@ fn ConversationView(id: String) -> Element {
                     onkeydown: {
                         let mut submit = submit.clone();
                         move |event: KeyboardEvent| {
-                            // Enter sends; Shift+Enter starts a new line.
-                            if event.key() == Key::Enter && !event.modifiers().shift() {
+                            // Enter sends; Shift+Enter starts a new line. An
+                            // Enter that ends an input method's composition
+                            // (Japanese, Chinese…) only confirms the text.
+                            if event.key() == Key::Enter
+                                && !event.modifiers().shift()
+                                && !event.is_composing()
+                            {
                                 event.prevent_default();
                                 submit();
                             }
