@@ -15,6 +15,7 @@ use crate::components::inline_edit::{ConfirmButton, RenameForm};
 use crate::components::load_state::{LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::progress_bar::ProgressBar;
+use crate::components::project_select::ProjectSelect;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::status_badge::StatusBadge;
 use crate::components::transcript::{
@@ -283,8 +284,6 @@ fn RecordingFacts(
         ("Size", format::bytes(recording.size_bytes)),
         ("Imported", format::full_date_time(&recording.created_at)),
     ];
-    let current = recording.project_id.clone().unwrap_or_default();
-    let known = projects.iter().any(|p| p.id == current);
     rsx! {
         dl { class: "facts",
             for (label, value) in facts {
@@ -296,28 +295,12 @@ fn RecordingFacts(
             div { class: "fact fact-project",
                 dt { "Project" }
                 dd {
-                    select {
-                        class: "select small",
-                        "aria-label": "Project",
-                        onchange: move |event: FormEvent| {
-                            on_move.call(Some(event.value()).filter(|v| !v.is_empty()));
-                        },
-                        option { value: "", selected: current.is_empty(), "No project" }
-                        if !current.is_empty() && !known {
-                            option {
-                                value: "{current}",
-                                selected: true,
-                                {recording.project_name.clone().unwrap_or_else(|| current.clone())}
-                            }
-                        }
-                        for project in projects.iter() {
-                            option {
-                                key: "{project.id}",
-                                value: "{project.id}",
-                                selected: project.id == current,
-                                "{project.name}"
-                            }
-                        }
+                    ProjectSelect {
+                        current: recording.project_id.clone(),
+                        current_name: recording.project_name.clone(),
+                        projects,
+                        label: "Project",
+                        on_move,
                     }
                     if let Some(label) = project_state.label() {
                         span { class: "save-state", "{label}" }
