@@ -13,6 +13,7 @@
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use earshot_shared::dto::{
     Conversation, ConversationDetail, DashboardStats, ErrorBody, Health, ImportRecording, Message,
@@ -127,10 +128,6 @@ pub struct ServerAddress {
     token: Option<Arc<str>>,
 }
 
-#[allow(
-    dead_code,
-    reason = "read by the coming sync client (socket URL, token)"
-)]
 impl ServerAddress {
     /// The server at `base_url` (such as `http://127.0.0.1:8080`, possibly with
     /// a path prefix), with a bearer `token` when it requires one. An empty
@@ -189,6 +186,31 @@ pub struct UploadRecording {
     pub transcript: Option<String>,
 }
 
+/// How long a request may take, answer included, before it fails: a saving
+/// or loading state never hangs on a server that stopped answering.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long connecting to the server may take (native builds; a browser
+/// has its own limit).
+#[cfg(not(target_arch = "wasm32"))]
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an upload of `bytes` may take: [`REQUEST_TIMEOUT`] plus a
+/// second per megabyte, as slow a link as an upload is allowed to crawl at.
+pub fn upload_timeout(bytes: usize) -> Duration {
+    REQUEST_TIMEOUT + Duration::from_secs((bytes / 1_000_000) as u64)
+}
+
+/// The HTTP client: with a connect timeout where the platform lets one be
+/// set.
+fn http_client() -> reqwest::Client {
+    #[cfg(not(target_arch = "wasm32"))]
+    let builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
+    #[cfg(target_arch = "wasm32")]
+    let builder = reqwest::Client::builder();
+    builder.build().unwrap_or_default()
+}
+
 /// A client of one Earshot server. Cloning is cheap (a few reference counts).
 #[derive(Clone, Debug)]
 pub struct ApiClient {
@@ -210,7 +232,7 @@ impl ApiClient {
     pub fn new(address: ServerAddress) -> Self {
         ApiClient {
             address,
-            http: reqwest::Client::new(),
+            http: http_client(),
             reads: Rc::new(ReadPositions::new()),
         }
     }
@@ -221,7 +243,6 @@ impl ApiClient {
     }
 
     /// The server this client talks to.
-    #[allow(dead_code, reason = "read by the coming sync client")]
     pub fn address(&self) -> &ServerAddress {
         &self.address
     }
@@ -230,7 +251,6 @@ impl ApiClient {
     // (the writes are in the `impl` block after this one)
 
     /// `GET /api/health`.
-    #[allow(dead_code, reason = "for the coming connection indicator")]
     pub async fn health(&self) -> Result<Health, ApiError> {
         self.get(&["health"]).await
     }
@@ -321,12 +341,22 @@ impl ApiClient {
     }
 
     async fn delete(&self, segments: &[&str]) -> Result<(), ApiError> {
-        self.send(self.http.delete(self.url(segments))).await?;
+        let request = self.http.delete(self.url(segments));
+        self.send(request.timeout(REQUEST_TIMEOUT)).await?;
         Ok(())
     }
 
     async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ApiError> {
-        let response = self.send(request).await?;
+        self.json_within(request, REQUEST_TIMEOUT).await
+    }
+
+    /// [`Self::json`] with a time limit of its own.
+    async fn json_within<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+        timeout: Duration,
+    ) -> Result<T, ApiError> {
+        let response = self.send(request.timeout(timeout)).await?;
         let bytes = response.bytes().await.map_err(network_error)?;
         serde_json::from_slice(&bytes).map_err(|error| ApiError::Decode(error.to_string()))
     }
@@ -388,6 +418,7 @@ impl ApiClient {
             notes,
             transcript,
         } = upload;
+        let timeout = upload_timeout(bytes.len());
         let mut form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(bytes).file_name(file_name),
@@ -403,15 +434,11 @@ impl ApiClient {
             }
         }
         let request = self.http.post(self.url(&["recordings"])).multipart(form);
-        self.json(request).await
+        self.json_within(request, timeout).await
     }
 
     /// `POST /api/recordings/import`: import a file by its path on the
     /// server's machine (only the embedded backend allows it).
-    #[allow(
-        dead_code,
-        reason = "the app uploads files everywhere; kept for a path-based import"
-    )]
     pub async fn import_recording(
         &self,
         import: &ImportRecording,
@@ -490,6 +517,9 @@ impl ApiClient {
 }
 
 fn network_error(error: reqwest::Error) -> ApiError {
+    if error.is_timeout() {
+        return ApiError::Network("The server took too long to answer.".to_string());
+    }
     // reqwest's own message names the URL and a layer ("error sending
     // request"); the innermost cause says what happened ("Connection refused").
     let mut cause: &dyn std::error::Error = &error;
@@ -524,6 +554,29 @@ mod tests {
 
     fn client(base: &str) -> ApiClient {
         ApiClient::new(ServerAddress::new(base, None).unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_never_answers_fails_the_request_in_time() {
+        // Connections are accepted (by the system) and never answered.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let api = client(&format!("http://{}", silent.local_addr().unwrap()));
+
+        let error = api.dashboard_stats().await.unwrap_err();
+
+        assert!(
+            matches!(&error, ApiError::Network(message) if message.contains("too long")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn an_upload_gets_more_time_the_larger_it_is() {
+        assert_eq!(upload_timeout(0), REQUEST_TIMEOUT);
+        assert_eq!(
+            upload_timeout(512_000_000),
+            REQUEST_TIMEOUT + Duration::from_secs(512)
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// How many assistant replies are worked on at the same time.
     pub assistant_workers: usize,
+    /// The wait before a failed reply is tried again (it doubles for each
+    /// further attempt; after the last one the assistant says it failed).
+    pub reply_retry_backoff: Duration,
     /// An OpenAI-compatible endpoint that writes the assistant's replies;
     /// `None` answers offline, from the retrieved passages alone.
     pub llm: Option<LlmConfig>,
@@ -74,10 +77,25 @@ impl std::fmt::Debug for LlmConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The key stays out of logs.
         f.debug_struct("LlmConfig")
-            .field("url", &self.url)
+            .field("url", &redacted(&self.url))
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "…"))
             .finish()
+    }
+}
+
+/// `url` fit for a log: without a user name, password, query or fragment
+/// (where keys tend to be put); text that is not a URL is not shown at all.
+pub(crate) fn redacted(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "(not a URL)".to_string(),
     }
 }
 
@@ -102,6 +120,7 @@ impl Config {
             token: None,
             allowed_origins: Vec::new(),
             assistant_workers: 2,
+            reply_retry_backoff: Duration::from_secs(2),
             llm: None,
         }
     }

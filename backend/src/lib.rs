@@ -127,6 +127,7 @@ impl Server {
                 db.clone(),
                 hub.clone(),
                 config.assistant_workers,
+                config.reply_retry_backoff,
                 config.llm.as_ref(),
             )
             .context("cannot start the assistant")?,

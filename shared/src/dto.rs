@@ -446,6 +446,12 @@ impl Role {
     }
 }
 
+/// How long after a user's message its reply is expected, in seconds: the
+/// app shows that a reply is coming for this long, and the server gives a
+/// language model less than this, so that a reply (its own, offline, if the
+/// model is too slow) arrives within it.
+pub const REPLY_WINDOW_SECS: u64 = 120;
+
 /// One message of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {

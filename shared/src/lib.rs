@@ -11,6 +11,9 @@
 //!   keys it makes stale.
 //! - [`dto`]: the request and response bodies of the REST API, the paginated
 //!   [`dto::Page`] and the error body [`dto::ErrorBody`].
+//! - [`transcript`]: transcripts cut into timed passages — what the
+//!   assistant quotes and cites, and what the recording's page marks when a
+//!   citation is followed.
 //!
 //! Data flows one way: the backend commits a change and publishes an
 //! [`sync::Invalidate`]; the client maps it to keys with
@@ -19,5 +22,6 @@
 pub mod dto;
 pub mod keys;
 pub mod sync;
+pub mod transcript;
 
 pub use keys::QueryKey;

@@ -11,7 +11,8 @@ pub enum SaveState {
     Saving,
     /// The server took it.
     Saved,
-    /// The server refused it (a toast says why; the text is back as it was).
+    /// The server refused it (a toast says why; the text is back as it was,
+    /// and the editor opens again with the edit in it).
     Failed,
 }
 
@@ -27,8 +28,16 @@ impl SaveState {
     }
 }
 
+/// Whether the editor opens again, with the unsaved edit, now that the save
+/// stands at `state`; `saving_here` says a save from this panel is awaited.
+fn reopens(state: SaveState, saving_here: bool) -> bool {
+    saving_here && state == SaveState::Failed
+}
+
 /// A titled panel showing `view` (the text as read), with an Edit button
-/// that swaps it for a text area holding `text`, and Save / Cancel.
+/// that swaps it for a text area holding `text`, and Save / Cancel. When a
+/// save fails, the editor opens again holding the edit, so nothing typed is
+/// lost.
 #[component]
 pub fn EditableText(
     /// The panel's title, e.g. "Notes".
@@ -44,6 +53,15 @@ pub fn EditableText(
 ) -> Element {
     let mut editing = use_signal(|| false);
     let mut draft = use_signal(String::new);
+    let mut saving_here = use_signal(|| false);
+    use_effect(use_reactive!(|state| {
+        if reopens(state, *saving_here.peek()) && !*editing.peek() {
+            editing.set(true);
+        }
+        if state != SaveState::Saving {
+            saving_here.set(false);
+        }
+    }));
     let slug = title.to_lowercase();
     rsx! {
         section { class: "card panel editable", "data-field": "{slug}",
@@ -80,6 +98,7 @@ pub fn EditableText(
                             editing.set(false);
                             let new = draft.peek().clone();
                             if new != text {
+                                saving_here.set(true);
                                 on_save.call(new);
                             }
                         }
@@ -88,8 +107,9 @@ pub fn EditableText(
                         class: "text-area",
                         "aria-label": "{title}",
                         rows: "10",
-                        // Uncontrolled (see `SearchBox`): filled once.
-                        initial_value: "{text}",
+                        // Uncontrolled (see `SearchBox`): filled once, with
+                        // the text, or an edit whose save failed.
+                        initial_value: "{draft.peek()}",
                         onmounted: move |event: MountedEvent| async move {
                             let _ = event.data().set_focus(true).await;
                         },
@@ -118,5 +138,18 @@ fn label_class(state: SaveState) -> &'static str {
         SaveState::Saving => "saving",
         SaveState::Saved => "saved",
         SaveState::Failed => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_failed_save_from_the_panel_reopens_its_editor() {
+        assert!(reopens(SaveState::Failed, true));
+        assert!(!reopens(SaveState::Failed, false));
+        assert!(!reopens(SaveState::Saved, true));
+        assert!(!reopens(SaveState::Saving, true));
     }
 }

@@ -85,6 +85,7 @@ pub fn PendingUploads(uploads: Vec<Upload>) -> Element {
                     span { class: "row-sub", "{format::bytes(upload.size)}" }
                     span { class: "row-sub upload-state",
                         match upload.state {
+                            UploadState::Waiting => "Waiting…",
                             UploadState::Reading => "Reading…",
                             UploadState::Sending => "Uploading…",
                         }

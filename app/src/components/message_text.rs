@@ -57,14 +57,26 @@ pub fn parse_message(content: &str) -> Vec<MessagePart> {
 
 /// Reads `[label](/recordings/<id>?t=<seconds>)` at the start of `s`;
 /// returns the citation and how many bytes it took.
+///
+/// Neither part is looked for past where it must end (the label at its first
+/// `]`, `[` or line break, the target at the first character a target
+/// cannot hold), so reading a whole message stays linear in its length
+/// however many brackets it has.
 fn citation(s: &str) -> Option<(MessagePart, usize)> {
-    let label_end = s.find("](")?;
+    let label_len = s[1..].find(['[', ']', '\n'])?;
+    let label_end = 1 + label_len;
+    if !s[label_end..].starts_with("](") {
+        return None;
+    }
     let label = &s[1..label_end];
-    if label.trim().is_empty() || label.contains(['[', ']', '\n']) {
+    if label.trim().is_empty() {
         return None;
     }
     let target_start = label_end + 2;
-    let target_len = s[target_start..].find(')')?;
+    let target_len = s[target_start..].find(|c: char| !is_target_char(c))?;
+    if !s[target_start + target_len..].starts_with(')') {
+        return None;
+    }
     let target = &s[target_start..target_start + target_len];
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let id = path.strip_prefix("/recordings/")?;
@@ -87,6 +99,11 @@ fn citation(s: &str) -> Option<(MessagePart, usize)> {
         },
         target_start + target_len + 1,
     ))
+}
+
+/// Whether `c` may be part of a citation's target (`/recordings/<id>?t=…`).
+fn is_target_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '?' | '=' | '&')
 }
 
 /// A message's text: plain text with its citations as links.
@@ -174,6 +191,22 @@ mod tests {
         assert_eq!(parts[0], text("[a] "));
         assert!(matches!(&parts[1], MessagePart::Citation { id, at: Some(1), .. } if id == "a"));
         assert!(matches!(&parts[2], MessagePart::Citation { id, at: Some(2), .. } if id == "b"));
+    }
+
+    #[test]
+    fn many_brackets_are_read_in_linear_time() {
+        // Each `[` used to search the rest of the text for `](` and `)`:
+        // hundreds of thousands of brackets took minutes.
+        for content in [
+            "[".repeat(200_000),
+            "[a](".repeat(50_000),
+            "[a](/recordings/x".repeat(20_000),
+        ] {
+            let parts = parse_message(&content);
+            assert_eq!(parts, vec![text(&content)]);
+        }
+        let cited = format!("{}[A](/recordings/a?t=1)", "[x] ".repeat(50_000));
+        assert_eq!(parse_message(&cited).len(), 2);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //!   [`recent_recordings`], [`waveform`]: recordings.
 //! - [`recording_filters`], [`pagination`]: narrowing and paging the
 //!   recordings list.
+//! - [`project_select`]: putting a recording in a project.
 //! - [`import_button`]: the file picker, the drop zone, and the rows of
 //!   imports under way.
 //! - [`inline_edit`]: renaming in place, and delete buttons that ask first.
@@ -36,6 +37,7 @@ pub mod page_header;
 pub mod pagination;
 pub mod per_day_chart;
 pub mod progress_bar;
+pub mod project_select;
 pub mod recent_recordings;
 pub mod recording_filters;
 pub mod recording_table;

@@ -6,6 +6,7 @@ use earshot_shared::dto::{Project, Recording, RecordingStatus};
 
 use crate::components::inline_edit::{ConfirmButton, RenameForm};
 use crate::components::progress_bar::ProgressBar;
+use crate::components::project_select::ProjectSelect;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::route::Route;
@@ -93,34 +94,15 @@ pub fn RecordingRow(
     let project_cell = match actions {
         Some(actions) => {
             let id = id.clone();
-            let current = project_id.clone().unwrap_or_default();
-            // A project not in the list yet (created elsewhere a moment ago)
-            // still shows by name.
-            let missing = project_id
-                .as_ref()
-                .filter(|p| !projects.iter().any(|known| &known.id == *p))
-                .map(|p| (p.clone(), project_name.clone().unwrap_or_else(|| p.clone())));
             rsx! {
-                select {
-                    class: "select small",
-                    "aria-label": "Project of {title}",
-                    onchange: move |event: FormEvent| {
-                        let value = event.value();
-                        let project = Some(value).filter(|v| !v.is_empty());
+                ProjectSelect {
+                    current: project_id.clone(),
+                    current_name: project_name.clone(),
+                    projects: projects.clone(),
+                    label: "Project of {title}",
+                    on_move: move |project: Option<String>| {
                         actions.on_move.call((id.clone(), project));
                     },
-                    option { value: "", selected: current.is_empty(), "No project" }
-                    if let Some((missing_id, missing_name)) = missing {
-                        option { value: "{missing_id}", selected: true, "{missing_name}" }
-                    }
-                    for project in projects.iter() {
-                        option {
-                            key: "{project.id}",
-                            value: "{project.id}",
-                            selected: project.id == current,
-                            "{project.name}"
-                        }
-                    }
                 }
             }
         }

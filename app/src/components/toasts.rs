@@ -189,6 +189,8 @@ pub fn ToastStack() -> Element {
                 div {
                     key: "{toast.id}",
                     class: "toast toast-{toast.kind.as_str()}",
+                    // A failure is announced at once, interrupting.
+                    role: (toast.kind == ToastKind::Error).then_some("alert"),
                     "data-kind": toast.kind.as_str(),
                     "data-code": toast.code.clone().unwrap_or_default(),
                     span { class: "toast-message", "{toast.message}" }
@@ -279,6 +281,36 @@ mod tests {
         run_for(&mut dom, SUCCESS_TIMEOUT.as_millis() as u64).await;
         let html = dioxus_ssr::render(&dom);
         assert!(!html.contains("Saved the notes"), "{html}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_is_an_alert_and_a_success_is_not() {
+        #[component]
+        fn Saver() -> Element {
+            let toasts = use_toasts();
+            use_effect(move || {
+                toasts.success("Saved the notes");
+                toasts.error("Couldn’t save the transcript");
+            });
+            rsx! {}
+        }
+        fn app() -> Element {
+            rsx! {
+                ToastProvider {
+                    Saver {}
+                    ToastStack {}
+                }
+            }
+        }
+        let mut dom = VirtualDom::new(app);
+        dom.rebuild_in_place();
+        run_for(&mut dom, 10).await;
+        let html = dioxus_ssr::render(&dom);
+        assert_eq!(html.matches(r#"role="alert""#).count(), 1, "{html}");
+        let alert = html.find(r#"role="alert""#).unwrap();
+        let failure = html.find("Couldn’t save the transcript").unwrap();
+        let success = html.find("Saved the notes").unwrap();
+        assert!(success < alert && alert < failure, "{html}");
     }
 
     #[test]

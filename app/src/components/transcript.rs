@@ -1,65 +1,27 @@
-//! A transcript shown as passages (its lines), one of them marked and
-//! scrolled to: the passage a search result or a cited time points at.
+//! A transcript shown as passages, one of them marked and scrolled to: the
+//! passage a search result or a cited time points at.
+//!
+//! The passages are those the assistant quotes
+//! ([`earshot_shared::transcript`]), so a citation marks the passage it
+//! quoted.
 
 use dioxus::html::{ScrollBehavior, ScrollLogicalPosition, ScrollToOptions};
 use dioxus::prelude::*;
+use earshot_shared::transcript::{Passage, of_transcript, passage_at};
 
-/// The transcript's passages: its non-blank lines, trimmed.
-pub fn passages(transcript: &str) -> Vec<&str> {
-    transcript
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
+/// The passage a link to `seconds` points at; `duration_ms` is the
+/// recording's length, which times a transcript without timestamps.
+pub fn passage_at_time(transcript: &str, seconds: u32, duration_ms: Option<u64>) -> Option<usize> {
+    passage_at(&of_transcript(transcript, duration_ms), u64::from(seconds))
+}
+
+/// The transcript's passages as written.
+fn shown(transcript: &str) -> Vec<&str> {
+    // The cut does not depend on the duration, only the passages' times do.
+    of_transcript(transcript, None)
+        .into_iter()
+        .map(|Passage { span, .. }| &transcript[span])
         .collect()
-}
-
-/// A time stamp at the start of a line, `[1:23]`, `1:23` or `01:02:03`, in
-/// seconds.
-fn leading_stamp(line: &str) -> Option<u32> {
-    let line = line.trim_start().trim_start_matches('[');
-    let end = line
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(line.len());
-    let stamp = &line[..end];
-    let fields: Vec<&str> = stamp.split(':').collect();
-    if !(2..=3).contains(&fields.len()) || fields.iter().any(|f| f.is_empty()) {
-        return None;
-    }
-    fields.iter().try_fold(0u32, |total, field| {
-        Some(total * 60 + field.parse::<u32>().ok()?)
-    })
-}
-
-/// The passage that is being said at `seconds`: by the lines' own time
-/// stamps when they have them, else by position, assuming even speech over
-/// `duration_ms`.
-pub fn passage_at(passages: &[&str], seconds: u32, duration_ms: Option<u64>) -> Option<usize> {
-    if passages.is_empty() {
-        return None;
-    }
-    let stamps: Vec<Option<u32>> = passages.iter().map(|p| leading_stamp(p)).collect();
-    if stamps.iter().any(Option::is_some) {
-        return stamps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, stamp)| stamp.map(|s| (i, s)))
-            .take_while(|(_, stamp)| *stamp <= seconds)
-            .last()
-            .map(|(i, _)| i)
-            .or(Some(0));
-    }
-    let duration_ms = duration_ms.filter(|d| *d > 0)?;
-    let share = (f64::from(seconds) * 1000.0 / duration_ms as f64).clamp(0.0, 1.0);
-    let total: usize = passages.iter().map(|p| p.chars().count()).sum();
-    let target = (share * total as f64) as usize;
-    let mut seen = 0;
-    for (i, passage) in passages.iter().enumerate() {
-        seen += passage.chars().count();
-        if target < seen {
-            return Some(i);
-        }
-    }
-    Some(passages.len() - 1)
 }
 
 /// The words of a search query worth marking (two letters or more).
@@ -72,11 +34,14 @@ pub fn query_words(query: &str) -> Vec<String> {
 }
 
 /// The first passage holding every word, or else the first holding any.
-pub fn passage_matching(passages: &[&str], words: &[String]) -> Option<usize> {
+pub fn passage_matching(transcript: &str, words: &[String]) -> Option<usize> {
     if words.is_empty() {
         return None;
     }
-    let lower: Vec<String> = passages.iter().map(|p| p.to_lowercase()).collect();
+    let lower: Vec<String> = of_transcript(transcript, None)
+        .iter()
+        .map(|p| p.text.to_lowercase())
+        .collect();
     lower
         .iter()
         .position(|p| words.iter().all(|w| p.contains(w.as_str())))
@@ -129,7 +94,7 @@ fn match_len(text: &str, word: &str) -> Option<usize> {
 /// scrolled into view, `words` are marked wherever they appear.
 #[component]
 pub fn TranscriptView(text: String, marked: Option<usize>, words: Vec<String>) -> Element {
-    let passages: Vec<String> = passages(&text).into_iter().map(str::to_string).collect();
+    let passages: Vec<String> = shown(&text).into_iter().map(str::to_string).collect();
     rsx! {
         div { class: "transcript",
             for (i, passage) in passages.into_iter().enumerate() {
@@ -167,36 +132,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stamped_lines_are_found_by_their_stamps() {
-        let text = "[0:00] Hello\n\n[0:30] Budget\n[1:10] Hiring\n";
-        let p = passages(text);
-        assert_eq!(p.len(), 3);
-        assert_eq!(passage_at(&p, 0, None), Some(0));
-        assert_eq!(passage_at(&p, 45, None), Some(1));
-        assert_eq!(passage_at(&p, 70, None), Some(2));
-        assert_eq!(passage_at(&p, 4000, Some(1)), Some(2));
-        assert_eq!(leading_stamp("01:02:03 x"), Some(3723));
-        assert_eq!(leading_stamp("12 apples"), None);
+    fn passages_are_shown_as_written_and_cut_as_the_assistant_cuts_them() {
+        let text = "[0:00] Hello\n\n[0:30] Budget\nstill budget\n[1:10] Hiring\n";
+        assert_eq!(
+            shown(text),
+            [
+                "[0:00] Hello",
+                "[0:30] Budget\nstill budget",
+                "[1:10] Hiring"
+            ]
+        );
+        assert_eq!(passage_at_time(text, 0, None), Some(0));
+        assert_eq!(passage_at_time(text, 45, None), Some(1));
+        assert_eq!(passage_at_time(text, 70, None), Some(2));
     }
 
     #[test]
-    fn unstamped_lines_are_found_by_their_share_of_the_duration() {
-        let p = ["aaaa", "bbbb", "cccc", "dddd"];
-        assert_eq!(passage_at(&p, 0, Some(8_000)), Some(0));
-        assert_eq!(passage_at(&p, 5, Some(8_000)), Some(2));
-        assert_eq!(passage_at(&p, 99, Some(8_000)), Some(3));
-        assert_eq!(passage_at(&p, 5, None), None);
-        assert_eq!(passage_at(&[], 5, Some(8_000)), None);
+    fn a_bare_time_or_a_huge_stamp_is_text_not_a_time() {
+        // A bare `12:30` is how a line may start in speech ("12:30 works for
+        // me"); the assistant does not read it as a time either.
+        let text = "99999999:00 far too long\n[99999999:00] still text\n12:30 works. Fine.";
+        assert_eq!(passage_at_time(text, 0, Some(10_000)), Some(0));
+        assert_eq!(shown(text).len(), 1);
+    }
+
+    #[test]
+    fn an_estimated_citation_marks_the_passage_it_quoted() {
+        let para = "x".repeat(99) + ".";
+        let text = format!("{para}\n\n{para}\n\n{para}\n\n{para}");
+        // The assistant cites these at ~0:00, ~0:15, ~0:30 and ~0:45.
+        for (index, seconds) in [0, 15, 30, 45].into_iter().enumerate() {
+            assert_eq!(passage_at_time(&text, seconds, Some(60_000)), Some(index));
+        }
     }
 
     #[test]
     fn the_passage_with_every_word_wins_over_one_with_some() {
-        let p = ["the budget", "budget and hiring plans", "hiring"];
+        let p = "the budget\n\nbudget and hiring plans\n\nhiring";
         let words = query_words("Hiring, budget!");
         assert_eq!(words, ["hiring", "budget"]);
-        assert_eq!(passage_matching(&p, &words), Some(1));
-        assert_eq!(passage_matching(&p, &query_words("budget zebra")), Some(0));
-        assert_eq!(passage_matching(&p, &[]), None);
+        assert_eq!(passage_matching(p, &words), Some(1));
+        assert_eq!(passage_matching(p, &query_words("budget zebra")), Some(0));
+        assert_eq!(passage_matching(p, &[]), None);
     }
 
     #[test]

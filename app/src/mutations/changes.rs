@@ -2,6 +2,8 @@
 //! data. They must be idempotent: the cache applies them again to newer
 //! server data that arrives while the mutation is pending.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Utc;
@@ -13,10 +15,26 @@ use earshot_shared::dto::{
 /// The prefix of ids made up for rows the server has not created yet.
 pub const PENDING_PREFIX: &str = "pending-";
 
-/// How far the server's clock may lag the app's when recognising the
-/// server's copy of an optimistic row in a list fetched before the write
-/// settled.
-const SERVER_ECHO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+/// The id the server gave a row created optimistically, once its write
+/// succeeded: how the optimistic change recognises the server's copy of its
+/// row in data fetched meanwhile (two rows may well hold the same text).
+///
+/// A mutation's `on_mutate` returns it as the context, its `on_success`
+/// fills it, and the optimistic change reads it each time it is applied.
+#[derive(Clone, Debug, Default)]
+pub struct ServerId(Rc<RefCell<Option<String>>>);
+
+impl ServerId {
+    /// Records the server's id for the row.
+    pub fn set(&self, id: &str) {
+        *self.0.borrow_mut() = Some(id.to_string());
+    }
+
+    /// The server's id for the row, once known.
+    pub fn get(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+}
 
 /// A made-up id for a row that exists only optimistically.
 pub fn pending_id() -> String {
@@ -177,15 +195,17 @@ pub fn pending_conversation(id: String, title: &str) -> Conversation {
 }
 
 /// The conversations with `conversation` first (the most recently active
-/// come first), unless it is already there: by id, or as a conversation of
-/// the same title the server created since (a list fetched before the
-/// creation settled).
-pub fn add_conversation(list: &[Conversation], conversation: &Conversation) -> Vec<Conversation> {
-    let since = conversation.created_at - SERVER_ECHO_WINDOW;
-    if list.iter().any(|c| {
-        c.id == conversation.id
-            || (!is_pending(&c.id) && c.title == conversation.title && c.created_at >= since)
-    }) {
+/// come first), unless it is already there: by its id, or by the id the
+/// server gave it (`stored`, once known).
+pub fn add_conversation(
+    list: &[Conversation],
+    conversation: &Conversation,
+    stored: Option<&str>,
+) -> Vec<Conversation> {
+    if list
+        .iter()
+        .any(|c| c.id == conversation.id || Some(c.id.as_str()) == stored)
+    {
         return list.to_vec();
     }
     std::iter::once(conversation.clone())
@@ -226,18 +246,18 @@ pub fn pending_message(id: String, conversation_id: &str, content: &str) -> Mess
 }
 
 /// The conversation with `message` at the end, unless it is already there:
-/// by id, or as the server's copy (same author and text, written since).
-pub fn append_message(detail: &ConversationDetail, message: &Message) -> ConversationDetail {
+/// by its id, or by the id the server gave it (`stored`, once known).
+pub fn append_message(
+    detail: &ConversationDetail,
+    message: &Message,
+    stored: Option<&str>,
+) -> ConversationDetail {
     let mut detail = detail.clone();
-    let since = message.created_at - SERVER_ECHO_WINDOW;
-    let stored = |m: &Message| {
-        m.id == message.id
-            || (!is_pending(&m.id)
-                && m.role == message.role
-                && m.content == message.content
-                && m.created_at >= since)
-    };
-    if !detail.messages.iter().any(stored) {
+    let there = detail
+        .messages
+        .iter()
+        .any(|m| m.id == message.id || Some(m.id.as_str()) == stored);
+    if !there {
         detail.messages.push(message.clone());
         detail.conversation.message_count += 1;
     }
@@ -372,11 +392,11 @@ mod tests {
             messages: vec![],
         };
         let message = pending_message(pending_id(), "c1", "Hello");
-        let once = append_message(&detail, &message);
+        let once = append_message(&detail, &message, None);
         assert_eq!(once.messages.len(), 1);
         assert_eq!(once.messages[0].role, Role::User);
         assert_eq!(once.conversation.message_count, 1);
-        assert_eq!(append_message(&once, &message), once);
+        assert_eq!(append_message(&once, &message, None), once);
     }
 
     #[test]
@@ -390,7 +410,7 @@ mod tests {
             conversation: pending_conversation("c1".into(), "Chat"),
             messages: vec![stored],
         };
-        assert_eq!(append_message(&detail, &message), detail);
+        assert_eq!(append_message(&detail, &message, Some("m1")), detail);
 
         let pending = pending_project(pending_id(), "Interviews", "");
         let created = vec![pending_project("p1".into(), "Interviews", "")];
@@ -401,16 +421,43 @@ mod tests {
 
         let chat = pending_conversation(pending_id(), "Budget");
         let listed = vec![pending_conversation("c9".into(), "Budget")];
-        assert_eq!(add_conversation(&listed, &chat), listed);
+        assert_eq!(add_conversation(&listed, &chat, Some("c9")), listed);
+    }
+
+    #[test]
+    fn the_same_text_sent_twice_shows_twice() {
+        // The first "ok" is stored as m1; the second is still on its way.
+        let first = Message {
+            id: "m1".into(),
+            ..pending_message(pending_id(), "c1", "ok")
+        };
+        let mut detail = ConversationDetail {
+            conversation: pending_conversation("c1".into(), "Chat"),
+            messages: vec![first],
+        };
+        detail.conversation.message_count = 1;
+        let second = pending_message(pending_id(), "c1", "ok");
+        let shown = append_message(&detail, &second, None);
+        assert_eq!(shown.messages.len(), 2);
+        assert_eq!(shown.conversation.message_count, 2);
+        // Stored as m2, it stands for itself once the list holds it.
+        let mut fetched = shown.clone();
+        fetched.messages[1].id = "m2".into();
+        assert_eq!(append_message(&fetched, &second, Some("m2")), fetched);
+
+        let budget = vec![pending_conversation("c9".into(), "Budget")];
+        let another = pending_conversation(pending_id(), "Budget");
+        assert_eq!(add_conversation(&budget, &another, None).len(), 2);
+        assert_eq!(add_conversation(&budget, &another, Some("c10")).len(), 2);
     }
 
     #[test]
     fn a_new_conversation_comes_first_once() {
         let list = vec![pending_conversation("c1".into(), "Old")];
         let new = pending_conversation("c2".into(), "New");
-        let added = add_conversation(&list, &new);
+        let added = add_conversation(&list, &new, None);
         assert_eq!(added[0].id, "c2");
-        assert_eq!(add_conversation(&added, &new), added);
+        assert_eq!(add_conversation(&added, &new, None), added);
         assert_eq!(
             rename_conversation(&added, "c1", "Renamed")[1].title,
             "Renamed"

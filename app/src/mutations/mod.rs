@@ -191,7 +191,8 @@ pub fn use_delete_project() -> ApiMutation<String, ()> {
 // ------------------------------------------------------------- conversations
 
 /// Starts a conversation (`(pending id, title)`), shown first in the list at once.
-pub fn use_create_conversation() -> ApiMutation<(String, String), Conversation> {
+pub fn use_create_conversation()
+-> UseMutation<(String, String), Conversation, ApiError, changes::ServerId> {
     let (api, toasts) = context();
     use_mutation(move || {
         Mutation::new(move |(_, title): (String, String)| {
@@ -208,10 +209,14 @@ pub fn use_create_conversation() -> ApiMutation<(String, String), Conversation> 
                 title.trim()
             };
             let pending = changes::pending_conversation(pending.clone(), title);
+            let stored = changes::ServerId::default();
+            let known = stored.clone();
             optimistic.update::<Vec<Conversation>>(&keys::conversations::list(), move |list| {
-                changes::add_conversation(list, &pending)
+                changes::add_conversation(list, &pending, known.get().as_deref())
             });
+            stored
         })
+        .on_success(|created: &Conversation, _, stored| stored.set(&created.id))
         .on_error(move |error, _, _| toasts.api_error("Couldn’t start the conversation", error))
         .invalidates([keys::conversations::list(), keys::dashboard::stats()])
     })
@@ -273,7 +278,7 @@ pub fn use_delete_conversation() -> ApiMutation<String, ()> {
 /// the text back (to put it back in the input).
 pub fn use_send_message(
     on_failed: impl Fn(String) + 'static,
-) -> ApiMutation<(String, String, String), Message> {
+) -> UseMutation<(String, String, String), Message, ApiError, changes::ServerId> {
     let (api, toasts) = context();
     let on_failed = std::rc::Rc::new(on_failed);
     use_mutation(move || {
@@ -286,11 +291,15 @@ pub fn use_send_message(
         })
         .on_mutate(|optimistic, (conversation, pending, text)| {
             let message = changes::pending_message(pending.clone(), conversation, text);
+            let stored = changes::ServerId::default();
+            let known = stored.clone();
             optimistic.update::<ConversationDetail>(
                 &keys::conversations::detail(conversation),
-                move |detail| changes::append_message(detail, &message),
+                move |detail| changes::append_message(detail, &message, known.get().as_deref()),
             );
+            stored
         })
+        .on_success(|sent: &Message, _, stored| stored.set(&sent.id))
         .on_error(move |error, (_, _, text), _| {
             toasts.api_error("Couldn’t send the message", error);
             on_failed(text.clone());

@@ -5,6 +5,12 @@
 //!
 //! The rows live at the app's root, not in the page: an upload goes on (and
 //! its row comes back) when the user looks at another page meanwhile.
+//!
+//! At most [`AT_ONCE`] files are read and sent at the same time; the others
+//! wait their turn in order (their rows say so). A file is read into memory
+//! whole before it is sent, so this also bounds the memory imports take.
+
+use std::collections::VecDeque;
 
 use dioxus::html::FileData;
 use dioxus::prelude::*;
@@ -20,9 +26,14 @@ use crate::query::{QueryClient, use_query_client};
 /// too: the desktop's native dialog matches extensions case-sensitively.
 pub const ACCEPTED: &str = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.WAV,.MP3,.FLAC,.OGG,.OGA";
 
+/// How many files are read and uploaded at the same time.
+pub const AT_ONCE: usize = 3;
+
 /// Where an upload stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UploadState {
+    /// Waiting for other uploads to finish.
+    Waiting,
     /// Reading the file.
     Reading,
     /// Sending it.
@@ -42,11 +53,50 @@ pub struct Upload {
     pub state: UploadState,
 }
 
+/// Work that runs at most `limit` at a time, the rest waiting in order.
+#[derive(Debug)]
+struct Turns<T> {
+    limit: usize,
+    running: usize,
+    waiting: VecDeque<T>,
+}
+
+impl<T> Turns<T> {
+    fn new(limit: usize) -> Self {
+        Turns {
+            limit: limit.max(1),
+            running: 0,
+            waiting: VecDeque::new(),
+        }
+    }
+
+    /// Adds work at the back of the line.
+    fn push(&mut self, work: T) {
+        self.waiting.push_back(work);
+    }
+
+    /// The next work to start, if there is a free turn (it is then running).
+    fn next(&mut self) -> Option<T> {
+        if self.running >= self.limit {
+            return None;
+        }
+        let work = self.waiting.pop_front()?;
+        self.running += 1;
+        Some(work)
+    }
+
+    /// Marks one running work finished, freeing its turn.
+    fn finished(&mut self) {
+        self.running = self.running.saturating_sub(1);
+    }
+}
+
 /// The uploads under way, shared by the whole app.
 #[derive(Clone, Copy, PartialEq)]
 pub struct UploadList {
     list: Signal<Vec<Upload>>,
     next: Signal<u64>,
+    turns: Signal<Turns<(u64, FileData)>>,
 }
 
 impl UploadList {
@@ -55,6 +105,7 @@ impl UploadList {
         UploadList {
             list: Signal::new_in_scope(Vec::new(), ScopeId::ROOT),
             next: Signal::new_in_scope(0, ScopeId::ROOT),
+            turns: Signal::new_in_scope(Turns::new(AT_ONCE), ScopeId::ROOT),
         }
     }
 
@@ -69,7 +120,7 @@ impl UploadList {
             id,
             file_name,
             size,
-            state: UploadState::Reading,
+            state: UploadState::Waiting,
         });
         id
     }
@@ -103,20 +154,39 @@ impl Uploads {
     }
 
     /// Uploads every file, each on its own: one refused file does not stop
-    /// the others.
+    /// the others. Files beyond [`AT_ONCE`] wait for their turn.
     pub fn start(&self, files: Vec<FileData>) {
+        let mut turns = self.list.turns;
         for file in files {
             let id = self.list.add(file.name(), file.size());
+            turns.write().push((id, file));
+        }
+        self.start_next();
+    }
+
+    /// Starts the waiting uploads that have a turn.
+    fn start_next(&self) {
+        let mut turns = self.list.turns;
+        loop {
+            let Some((id, file)) = turns.write().next() else {
+                return;
+            };
             let this = self.clone();
             // Owned by the app: leaving the page does not cancel the upload.
-            dioxus::core::spawn_forever(async move { this.upload(id, file).await });
+            dioxus::core::spawn_forever(async move {
+                this.upload(id, file).await;
+                turns.write().finished();
+                this.start_next();
+            });
         }
     }
 
-    async fn upload(self, id: u64, file: FileData) {
+    async fn upload(&self, id: u64, file: FileData) {
+        self.list.set_state(id, UploadState::Reading);
         let file_name = file.name();
         let bytes = match file.read_bytes().await {
-            Ok(bytes) => bytes.to_vec(),
+            // Without a copy when the bytes are not shared (the usual case).
+            Ok(bytes) => Vec::from(bytes),
             Err(error) => {
                 self.list.remove(id);
                 self.toasts
@@ -158,5 +228,31 @@ pub fn use_uploads() -> Uploads {
         api: use_api(),
         client: use_query_client(),
         toasts: use_toasts(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_so_many_uploads_run_at_once_and_the_rest_wait_in_order() {
+        let mut turns = Turns::new(2);
+        for file in 1..=4 {
+            turns.push(file);
+        }
+        assert_eq!(turns.next(), Some(1));
+        assert_eq!(turns.next(), Some(2));
+        assert_eq!(turns.next(), None, "both turns are taken");
+
+        turns.finished();
+        assert_eq!(turns.next(), Some(3));
+        assert_eq!(turns.next(), None);
+        turns.finished();
+        turns.finished();
+        assert_eq!(turns.next(), Some(4));
+        turns.finished();
+        assert_eq!(turns.next(), None, "nothing left");
+        assert_eq!(turns.running, 0);
     }
 }

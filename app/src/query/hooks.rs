@@ -397,18 +397,22 @@ where
         // Told in the component's own scope: if it is gone (a delete that
         // navigates away), so is this task, and there is no one to tell.
         spawn(async move {
-            let Ok(error) = outcome.await else {
-                return;
-            };
+            let outcome = outcome.await;
+            // Counted down whatever the outcome, even none (the run was
+            // dropped without a word): a count left up would show the
+            // mutation pending for ever.
             let left = {
                 let mut pending = pending.write();
                 *pending = pending.saturating_sub(1);
                 *pending
             };
-            match error {
-                Some(error) => status.set(MutationStatus::Error(error)),
-                None if left == 0 => status.set(MutationStatus::Success),
-                None => {}
+            match outcome {
+                Ok(Some(error)) => status.set(MutationStatus::Error(error)),
+                Ok(None) if left == 0 => status.set(MutationStatus::Success),
+                Err(_) if left == 0 && matches!(*status.peek(), MutationStatus::Pending) => {
+                    status.set(MutationStatus::Idle);
+                }
+                Ok(None) | Err(_) => {}
             }
         });
     }

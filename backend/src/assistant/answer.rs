@@ -421,10 +421,10 @@ pub struct Library {
 }
 
 /// Where to get recordings with transcripts, for replies that found nothing.
-const HOW_TO_ADD: &str = "Import recordings with their transcripts: put a `.txt` file \
-beside the audio when you import it by path, or fill in the transcript when you upload \
-one. Lines that start with a time such as `[01:23]` let me cite the exact moment. The \
-demo recordings in Earshot's `assets/fixtures/demo/` folder are a quick way to try this.";
+const HOW_TO_ADD: &str = "I answer from transcripts: open a recording on the Recordings \
+page and use Edit beside its Transcript to write or paste what is said in it (a transcript \
+can also be sent with an upload through the API's `transcript` field). Lines that start \
+with a time such as `[01:23]` let me cite the exact moment.";
 
 /// The offline reply: the found passages quoted with their citations, or a
 /// helpful word when there is nothing to quote.
@@ -596,6 +596,7 @@ mod tests {
             passage: Passage {
                 text: "x".into(),
                 at: At::About(75),
+                span: 0..1,
             },
             quote: "x".into(),
             score: 1.0,
@@ -625,6 +626,9 @@ mod tests {
             "{reply}"
         );
         assert!(reply.contains("transcript"), "{reply}");
+        // Said the way the app does it: on the recording's page.
+        assert!(reply.contains("Edit beside its Transcript"), "{reply}");
+        assert!(!reply.contains("by path"), "{reply}");
         let empty = compose(&[], &terms("budget", None), Library::default());
         assert!(empty.contains("no recordings"), "{empty}");
     }

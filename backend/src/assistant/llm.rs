@@ -4,14 +4,16 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use earshot_shared::dto::{Message, Role};
+use earshot_shared::dto::{Message, REPLY_WINDOW_SECS, Role};
 use serde::{Deserialize, Serialize};
 
 use super::answer::Found;
-use crate::config::LlmConfig;
+use crate::config::{LlmConfig, redacted};
 
-/// How long one completion may take (local models on a laptop are slow).
-const TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one completion may take (local models on a laptop are slow):
+/// within the time the app shows that a reply is coming, leaving room to
+/// reply offline instead.
+const TIMEOUT: Duration = Duration::from_secs(REPLY_WINDOW_SECS - 30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of each earlier message goes along as context, in characters.
 const HISTORY_CHARS: usize = 2_000;
@@ -22,7 +24,7 @@ passages from their recordings listed below; do not invent anything they do not 
 Cite every passage you use with its link exactly as given, in the form \
 [<recording title> @ m:ss](/recordings/<id>?t=<seconds>) (a time written with ~ is \
 estimated; keep the ~). If the passages do not answer the question, say so plainly and \
-suggest importing recordings with transcripts. Answer briefly, in the language of the \
+suggest adding a transcript to a recording on its page in Earshot. Answer briefly, in the language of the \
 question.";
 
 /// A client of one endpoint.
@@ -37,7 +39,7 @@ impl std::fmt::Debug for Llm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The key stays out of logs.
         f.debug_struct("Llm")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &redacted(&self.endpoint))
             .field("model", &self.model)
             .finish_non_exhaustive()
     }
@@ -76,10 +78,14 @@ impl Llm {
     /// A client for `config`; fails when its URL is not an http(s) URL.
     pub fn new(config: &LlmConfig) -> anyhow::Result<Self> {
         let base = config.url.trim().trim_end_matches('/');
-        let url = reqwest::Url::parse(base)
-            .with_context(|| format!("the language model URL `{base}` is not a URL"))?;
+        let url = reqwest::Url::parse(base).map_err(|_| {
+            anyhow::anyhow!("the language model URL `{}` is not a URL", redacted(base))
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            bail!("the language model URL `{base}` must start with http:// or https://");
+            bail!(
+                "the language model URL `{}` must start with http:// or https://",
+                redacted(base)
+            );
         }
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
@@ -107,9 +113,11 @@ impl Llm {
         if let Some(key) = &self.api_key {
             call = call.bearer_auth(key);
         }
+        // reqwest's errors name the URL, which may hold a password or a key.
         let response = call
             .send()
             .await
+            .map_err(reqwest::Error::without_url)
             .context("the language model did not answer")?;
         let status = response.status();
         if !status.is_success() {
@@ -120,6 +128,7 @@ impl Llm {
         let response: Response = response
             .json()
             .await
+            .map_err(reqwest::Error::without_url)
             .context("the language model's answer is not a chat completion")?;
         let content = response
             .choices
@@ -173,6 +182,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn urls_are_logged_without_credentials_or_query() {
+        assert_eq!(
+            redacted("https://me:pw@llm.example:8443/v1/chat/completions?api_key=k#x"),
+            "https://llm.example:8443/v1/chat/completions"
+        );
+        assert_eq!(
+            redacted("http://127.0.0.1:8080/v1"),
+            "http://127.0.0.1:8080/v1"
+        );
+        assert_eq!(redacted("nonsense with a key k1"), "(not a URL)");
+        let llm = Llm::new(&LlmConfig {
+            url: "http://me:pw@127.0.0.1/v1?key=k".into(),
+            model: "m".into(),
+            api_key: None,
+        })
+        .unwrap();
+        let shown = format!("{llm:?}");
+        assert!(!shown.contains("pw") && !shown.contains("key=k"), "{shown}");
+    }
+
+    #[test]
     fn only_http_urls_are_accepted() {
         let config = |url: &str| LlmConfig {
             url: url.to_string(),
@@ -183,5 +213,7 @@ mod tests {
         assert_eq!(llm.endpoint, "http://127.0.0.1:8080/v1/chat/completions");
         assert!(Llm::new(&config("file:///etc/passwd")).is_err());
         assert!(Llm::new(&config("not a url")).is_err());
+        let err = Llm::new(&config("ftp://user:secret@host/v1?key=k2")).unwrap_err();
+        assert!(!format!("{err:#}").contains("secret"), "{err:#}");
     }
 }

@@ -19,11 +19,16 @@
 //!    the question is still the conversation's latest message, and only then
 //!    publishes it as `message_created`.
 //!
+//! A reply that fails is tried again, [`REPLY_ATTEMPTS`] times in all with
+//! a growing wait; then the reply is [`COULD_NOT_ANSWER`], so that every
+//! question gets a reply.
+//!
 //! No job table is needed: the conversation itself says whether a reply is
-//! owed (its latest message is the user's), the same way a recording's row
-//! is its processing job. A reply interrupted by a shutdown or a crash is
-//! therefore found again at the next start ([`Assistant::answer_pending`]);
-//! a conversation deleted meanwhile is simply not answered.
+//! owed (its latest message is the user's, posted less than [`OWED_FOR`]
+//! ago), the same way a recording's row is its processing job. A reply
+//! interrupted by a shutdown or a crash is therefore found again at the next
+//! start ([`Assistant::answer_pending`]); a conversation deleted meanwhile is
+//! simply not answered.
 
 pub mod answer;
 pub mod llm;
@@ -31,7 +36,9 @@ pub mod passages;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use chrono::Utc;
 use earshot_shared::dto::{Message, Role};
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -48,12 +55,26 @@ use llm::Llm;
 const HISTORY: u64 = 12;
 /// How many candidate recordings passages are taken from.
 const SOURCES: u64 = 12;
+/// How long a question stays owed a reply across a restart. Whoever asked
+/// an older one has stopped waiting (the app stops showing that a reply is
+/// coming after two minutes), and answering it now would bring an old
+/// conversation to the top of the list out of the blue. It also keeps a
+/// database from before the assistant existed, where every conversation
+/// ends with the user's message, from being answered all at once.
+pub const OWED_FOR: Duration = Duration::from_secs(10 * 60);
+/// How many times a reply is tried before the assistant says it failed.
+const REPLY_ATTEMPTS: u32 = 3;
+/// The reply when every attempt failed (the cause is in the server's log).
+pub const COULD_NOT_ANSWER: &str = "I couldn't answer that (something went wrong on the server; \
+its log says what). Please ask again in a moment.";
 
 #[derive(Clone, Debug)]
 struct Context {
     db: DatabaseConnection,
     hub: Arc<Hub>,
     llm: Option<Arc<Llm>>,
+    /// The wait before a failed reply's second attempt.
+    retry_backoff: Duration,
     stopped: watch::Receiver<bool>,
 }
 
@@ -70,11 +91,13 @@ pub struct Assistant {
 
 impl Assistant {
     /// Starts the runner with `workers` concurrent replies, using the
-    /// endpoint of `llm` if given (fails if its URL is not an http(s) URL).
+    /// endpoint of `llm` if given (fails if its URL is not an http(s) URL);
+    /// a failed reply is tried again after `retry_backoff`, then twice that.
     pub fn start(
         db: DatabaseConnection,
         hub: Arc<Hub>,
         workers: usize,
+        retry_backoff: Duration,
         llm: Option<&LlmConfig>,
     ) -> anyhow::Result<Self> {
         let llm = llm.map(Llm::new).transpose()?.map(Arc::new);
@@ -85,6 +108,7 @@ impl Assistant {
             db,
             hub,
             llm,
+            retry_backoff,
             stopped: stopped.clone(),
         };
         let dispatcher = tokio::spawn(dispatch(
@@ -111,10 +135,12 @@ impl Assistant {
         }
     }
 
-    /// Queues a reply for every conversation that is owed one. Returns how
+    /// Queues a reply for every conversation that is owed one: whose latest
+    /// message is a question asked less than [`OWED_FOR`] ago. Returns how
     /// many were queued.
     pub async fn answer_pending(&self) -> anyhow::Result<usize> {
-        let owed = conversations::awaiting_reply(&self.context.db).await?;
+        let since = Utc::now() - OWED_FOR;
+        let owed = conversations::awaiting_reply(&self.context.db, since).await?;
         let count = owed.len();
         for id in owed {
             self.enqueue(id);
@@ -165,14 +191,74 @@ async fn dispatch(
         lock(&queued).remove(&id);
         let context = context.clone();
         jobs.spawn(async move {
-            if let Err(err) = reply(&context, &id).await {
-                tracing::error!(conversation = %id, error = ?err, "could not reply; the reply is owed until the next start");
-            }
+            answer_or_apologise(&context, &id).await;
             drop(permit);
         });
-        while jobs.try_join_next().is_some() {}
+        while let Some(ended) = jobs.try_join_next() {
+            report_panic(ended);
+        }
     }
-    while jobs.join_next().await.is_some() {}
+    while let Some(ended) = jobs.join_next().await {
+        report_panic(ended);
+    }
+}
+
+/// Logs a reply job that panicked (its question stays unanswered until the
+/// next start, if still recent then).
+fn report_panic(ended: Result<(), tokio::task::JoinError>) {
+    if let Err(err) = ended
+        && err.is_panic()
+    {
+        tracing::error!(error = %err, "a reply job panicked; the question is left unanswered");
+    }
+}
+
+/// Answers the conversation's latest message, trying [`REPLY_ATTEMPTS`]
+/// times; when every attempt fails, replies that it could not answer, so
+/// that the user is not left waiting for a reply that will never come.
+async fn answer_or_apologise(context: &Context, conversation_id: &str) {
+    let mut stopped = context.stopped.clone();
+    let mut backoff = context.retry_backoff;
+    let mut attempt = 1;
+    let err = loop {
+        match reply(context, conversation_id).await {
+            Ok(()) => return,
+            Err(err) if attempt < REPLY_ATTEMPTS => {
+                tracing::warn!(conversation = %conversation_id, error = ?err, attempt, "could not reply; trying again");
+                tokio::select! {
+                    biased;
+                    // Owed again at the next start.
+                    _ = stopped.wait_for(|stop| *stop) => return,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff *= 2;
+                attempt += 1;
+            }
+            Err(err) => break err,
+        }
+    };
+    tracing::error!(conversation = %conversation_id, error = ?err, attempt, "could not reply; saying so");
+    if let Err(err) = apologise(context, conversation_id).await {
+        tracing::error!(conversation = %conversation_id, error = ?err, "could not say that the reply failed");
+    }
+}
+
+/// Replies to the conversation's latest message, if it is still the user's,
+/// that it could not be answered.
+async fn apologise(context: &Context, conversation_id: &str) -> anyhow::Result<()> {
+    let history = conversations::recent_messages(&context.db, conversation_id, 1).await?;
+    let Some(question) = history.last().filter(|m| m.role == Role::User) else {
+        return Ok(());
+    };
+    conversations::add_reply(
+        &context.db,
+        context.hub.clone(),
+        conversation_id,
+        &question.id,
+        COULD_NOT_ANSWER,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Answers the conversation's latest message, if it is the user's.

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use earshot_shared::dto::{
     Conversation, ConversationDetail, Message, NewConversation, NewMessage, Role,
     UpdateConversation,
@@ -254,16 +254,23 @@ pub async fn add_reply(
     Ok(Some(message_to_dto(model)))
 }
 
-/// The conversations whose latest message is the user's, oldest question
-/// first: the replies still owed (e.g. interrupted by a restart).
-pub async fn awaiting_reply(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+/// The conversations whose latest message is the user's and was posted
+/// after `since`, oldest question first: the replies still owed (e.g.
+/// interrupted by a restart). An older question is no longer waited for.
+pub async fn awaiting_reply(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
         conversation_id: String,
     }
     let backend = db.get_database_backend();
-    let statement =
-        Statement::from_sql_and_values(backend, AWAITING_REPLY, [Role::User.as_str().into()]);
+    let statement = Statement::from_sql_and_values(
+        backend,
+        AWAITING_REPLY,
+        [Role::User.as_str().into(), since.into()],
+    );
     Ok(Row::find_by_statement(statement)
         .all(db)
         .await?
@@ -272,12 +279,12 @@ pub async fn awaiting_reply(db: &impl ConnectionTrait) -> Result<Vec<String>, Db
         .collect())
 }
 
-/// A user message with no later message in its conversation (the same
-/// order as [`get`]: time, then id).
+/// A user message posted after `$2` with no later message in its
+/// conversation (the same order as [`get`]: time, then id).
 const AWAITING_REPLY: &str = "
     SELECT m.conversation_id AS conversation_id
     FROM messages AS m
-    WHERE m.role = $1 AND NOT EXISTS (
+    WHERE m.role = $1 AND m.created_at > $2 AND NOT EXISTS (
         SELECT 1 FROM messages AS n
         WHERE n.conversation_id = m.conversation_id
           AND (n.created_at > m.created_at OR (n.created_at = m.created_at AND n.id > m.id)))

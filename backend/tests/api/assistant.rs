@@ -200,6 +200,88 @@ async fn a_reply_interrupted_by_a_restart_is_written_after_it() {
 }
 
 #[tokio::test]
+async fn after_a_restart_only_questions_asked_in_the_last_minutes_are_answered() {
+    use earshot_backend::db::entities::message;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    // Two questions whose replies are being written when the server stops:
+    // one asked just now, one (made) days old — like every conversation of
+    // a database from before the assistant, or a reply that failed long ago.
+    let mut peer = LlmPeer::start(Behaviour::Answer("never sent".into())).await;
+    let app = spawn_app_with(|config| {
+        config.llm = Some(llm(&peer, None));
+        config.assistant_workers = 2;
+    })
+    .await;
+    recording(&app, "Band meeting", MEETING).await;
+    let old = app.create_conversation().await.id;
+    app.ask(&old, "What about the budget?").await;
+    peer.next_request().await;
+    let recent = app.create_conversation().await.id;
+    app.ask(&recent, "And the bus?").await;
+    peer.next_request().await;
+    message::Entity::update_many()
+        .col_expr(
+            message::Column::CreatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::days(3)),
+        )
+        .filter(message::Column::ConversationId.eq(&old))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    // One reply at a time after the restart, owed ones first: when a new
+    // question is answered, every owed reply has been written.
+    let again = app
+        .stop()
+        .await
+        .start(|config| config.assistant_workers = 1)
+        .await;
+    let mut sync = again.connect_sync().await;
+    let probe = again.create_conversation().await.id;
+    again.ask(&probe, "When is the bus booked?").await;
+    again.replied(&mut sync, &probe).await;
+
+    let answered: ConversationDetail = again.get(&format!("/conversations/{recent}")).await;
+    assert!(!last_reply(&answered).is_empty());
+    let left: ConversationDetail = again.get(&format!("/conversations/{old}")).await;
+    assert_eq!(left.messages.len(), 1, "{:?}", left.messages);
+    assert_eq!(left.messages[0].role, Role::User);
+}
+
+#[tokio::test]
+async fn a_reply_that_keeps_failing_ends_in_a_reply_saying_so() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app_with(|config| {
+        config.reply_retry_backoff = std::time::Duration::from_millis(1);
+    })
+    .await;
+    let mut sync = app.connect_sync().await;
+    let conversation = app.create_conversation().await.id;
+    // Every attempt fails: the recordings cannot be searched.
+    let backend = app.state.db.get_database_backend();
+    app.state
+        .db
+        .execute_raw(Statement::from_string(
+            backend,
+            "ALTER TABLE recordings RENAME TO recordings_away",
+        ))
+        .await
+        .unwrap();
+
+    app.ask(&conversation, "What about the budget?").await;
+    let detail = app.replied(&mut sync, &conversation).await;
+
+    assert_eq!(detail.messages.len(), 2);
+    assert_eq!(
+        last_reply(&detail),
+        earshot_backend::assistant::COULD_NOT_ANSWER
+    );
+}
+
+#[tokio::test]
 async fn deleting_a_conversation_while_its_reply_is_written_neither_fails_nor_brings_it_back() {
     let mut peer = LlmPeer::start(Behaviour::Answer("On it.".into())).await;
     // One reply at a time: the second conversation's reply comes after the

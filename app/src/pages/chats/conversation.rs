@@ -1,12 +1,15 @@
 //! `/chats/:id`: one conversation's messages, oldest first, and the box to
 //! write the next one. A sent message shows at once; the reply arrives live.
 
+use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Duration;
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Utc};
+use dioxus::core::Task;
 use dioxus::html::{ScrollBehavior, ScrollLogicalPosition, ScrollToOptions};
 use dioxus::prelude::*;
-use earshot_shared::dto::{Message, Role};
+use earshot_shared::dto::{Message, REPLY_WINDOW_SECS, Role};
 use earshot_shared::keys;
 
 use crate::app::use_api;
@@ -19,11 +22,13 @@ use crate::format;
 use crate::mutations::changes::{is_pending, pending_id};
 use crate::mutations::{use_delete_conversation, use_rename_conversation, use_send_message};
 use crate::pages::gone::use_leave_when_gone;
+use crate::platform;
 use crate::query::use_query;
 use crate::route::Route;
+use web_time::Instant;
 
 /// How long after the user's message a reply is still expected.
-const REPLY_WAIT_MINUTES: i64 = 2;
+const REPLY_WINDOW: Duration = Duration::from_secs(REPLY_WINDOW_SECS);
 
 /// One conversation, from `GET /api/conversations/{id}`.
 #[component]
@@ -31,14 +36,99 @@ pub fn ConversationPage(id: String) -> Element {
     rsx! { ConversationView { key: "{id}", id } }
 }
 
-/// Whether the hint "Earshot is replying…" belongs under `messages`: the
-/// last one is the user's, and recent enough for a reply to be on its way.
-pub fn awaiting_reply(messages: &[Message], now: chrono::DateTime<Utc>) -> bool {
-    messages.last().is_some_and(|last| {
-        last.role == Role::User
-            && (is_pending(&last.id)
-                || now - last.created_at < ChronoDuration::minutes(REPLY_WAIT_MINUTES))
-    })
+/// For how much longer the hint "Earshot is replying…" belongs under
+/// `messages`, if at all: while the last one is the user's and recent enough
+/// for a reply to be on its way.
+///
+/// `now` is this device's clock and the message's time the server's; they
+/// may disagree, so the wait is also bounded by `shown_for`, how long this
+/// page has shown that message: a clock behind the server's cannot keep the
+/// hint up for longer than the window (one ahead of it can only shorten it).
+pub fn reply_expected_for(
+    messages: &[Message],
+    now: DateTime<Utc>,
+    shown_for: Duration,
+) -> Option<Duration> {
+    let last = messages.last().filter(|last| last.role == Role::User)?;
+    if is_pending(&last.id) {
+        // The reply cannot have started; the page updates when it is sent.
+        return Some(REPLY_WINDOW);
+    }
+    let age = (now - last.created_at).to_std().unwrap_or(Duration::ZERO);
+    let left = REPLY_WINDOW
+        .checked_sub(age.max(shown_for))
+        .filter(|left| !left.is_zero())?;
+    Some(left)
+}
+
+/// The message box after sending `failed` failed while it held `draft`: the
+/// failed text comes back without losing what was written since, which
+/// follows it.
+pub fn restored_draft(failed: &str, draft: &str) -> String {
+    if draft.trim().is_empty() {
+        failed.to_string()
+    } else if draft.contains(failed) {
+        draft.to_string()
+    } else {
+        format!("{failed}\n\n{draft}")
+    }
+}
+
+/// When this page started showing its latest message, and the re-render
+/// scheduled for when the reply stops being expected.
+#[derive(Default)]
+struct ReplyWatch {
+    /// The latest message's id and when it was first shown.
+    shown: Option<(String, Instant)>,
+    /// The scheduled re-render and when it fires.
+    timer: Option<(Task, Instant)>,
+}
+
+impl ReplyWatch {
+    /// How long the latest message of `messages` has been shown.
+    fn shown_for(&mut self, messages: &[Message]) -> Duration {
+        let now = Instant::now();
+        let Some(last) = messages.last() else {
+            self.shown = None;
+            return Duration::ZERO;
+        };
+        match &self.shown {
+            Some((id, since)) if *id == last.id => now.saturating_duration_since(*since),
+            _ => {
+                self.shown = Some((last.id.clone(), now));
+                Duration::ZERO
+            }
+        }
+    }
+
+    /// Makes sure the page renders again once `left` has passed: the hint's
+    /// end is a moment nothing else would re-render at. It only re-renders;
+    /// nothing is fetched.
+    fn rerender_after(&mut self, left: Option<Duration>, mut tick: Signal<u64>) {
+        let now = Instant::now();
+        let Some(left) = left else {
+            if let Some((task, _)) = self.timer.take() {
+                task.cancel();
+            }
+            return;
+        };
+        // A little late rather than early, so that the hint is gone then.
+        let at = now + left + Duration::from_millis(50);
+        let scheduled = self
+            .timer
+            .as_ref()
+            .is_some_and(|(_, fires)| *fires > now && *fires <= at);
+        if !scheduled {
+            if let Some((task, _)) = self.timer.take() {
+                task.cancel();
+            }
+            let task = spawn(async move {
+                platform::sleep(at - now).await;
+                tick += 1;
+            });
+            self.timer = Some((task, at));
+        }
+    }
 }
 
 #[component]
@@ -59,7 +149,7 @@ fn ConversationView(id: String) -> Element {
         let (mut draft, mut box_generation) = (draft, box_generation);
         // The page may have been left meanwhile.
         if let Ok(mut current) = draft.try_write() {
-            *current = text;
+            *current = restored_draft(&text, &current);
         }
         if let Ok(mut generation) = box_generation.try_write() {
             *generation += 1;
@@ -67,6 +157,8 @@ fn ConversationView(id: String) -> Element {
     });
     let rename = use_rename_conversation();
     let delete = use_delete_conversation();
+    let reply_watch = use_hook(|| Rc::new(RefCell::new(ReplyWatch::default())));
+    let tick = use_signal(|| 0u64);
     let mut renaming = use_signal(|| false);
     let busy = conversation.is_fetching();
 
@@ -95,7 +187,14 @@ fn ConversationView(id: String) -> Element {
         }
         Some(Ok(detail)) => detail,
     };
-    let waiting = awaiting_reply(&detail.messages, Utc::now());
+    let _ = tick();
+    let waiting = {
+        let mut watch = reply_watch.borrow_mut();
+        let shown_for = watch.shown_for(&detail.messages);
+        let left = reply_expected_for(&detail.messages, Utc::now(), shown_for);
+        watch.rerender_after(left, tick);
+        left.is_some()
+    };
     let last = detail.messages.len().saturating_sub(1);
     let title = detail.conversation.title.clone();
 
@@ -186,8 +285,13 @@ fn ConversationView(id: String) -> Element {
                     onkeydown: {
                         let mut submit = submit.clone();
                         move |event: KeyboardEvent| {
-                            // Enter sends; Shift+Enter starts a new line.
-                            if event.key() == Key::Enter && !event.modifiers().shift() {
+                            // Enter sends; Shift+Enter starts a new line. An
+                            // Enter that ends an input method's composition
+                            // (Japanese, Chinese…) only confirms the text.
+                            if event.key() == Key::Enter
+                                && !event.modifiers().shift()
+                                && !event.is_composing()
+                            {
                                 event.prevent_default();
                                 submit();
                             }
@@ -243,6 +347,7 @@ fn MessageBubble(message: Message, latest: bool) -> Element {
 mod tests {
     use super::*;
     use crate::mutations::changes::pending_message;
+    use chrono::Duration as ChronoDuration;
 
     fn message(id: &str, role: Role, minutes_ago: i64) -> Message {
         Message {
@@ -257,20 +362,58 @@ mod tests {
     #[test]
     fn a_reply_is_awaited_only_after_a_recent_user_message() {
         let now = Utc::now();
-        assert!(!awaiting_reply(&[], now));
-        assert!(awaiting_reply(&[message("1", Role::User, 0)], now));
-        assert!(!awaiting_reply(
-            &[
-                message("1", Role::User, 0),
-                message("2", Role::Assistant, 0)
-            ],
-            now
-        ));
-        assert!(!awaiting_reply(&[message("1", Role::User, 10)], now));
+        let fresh = Duration::ZERO;
+        assert_eq!(reply_expected_for(&[], now, fresh), None);
+        let left = reply_expected_for(&[message("1", Role::User, 0)], now, fresh);
+        assert!(
+            left.is_some_and(|left| left > Duration::from_secs(100)),
+            "{left:?}"
+        );
+        let answered = [
+            message("1", Role::User, 0),
+            message("2", Role::Assistant, 0),
+        ];
+        assert_eq!(reply_expected_for(&answered, now, fresh), None);
+        assert_eq!(
+            reply_expected_for(&[message("1", Role::User, 10)], now, fresh),
+            None
+        );
         let sending = pending_message(pending_id(), "c1", "hi");
-        assert!(awaiting_reply(
-            &[sending],
-            now + ChronoDuration::minutes(10)
-        ));
+        assert_eq!(
+            reply_expected_for(&[sending], now + ChronoDuration::minutes(10), fresh),
+            Some(REPLY_WINDOW)
+        );
+    }
+
+    #[test]
+    fn a_failed_message_comes_back_without_replacing_a_newer_draft() {
+        assert_eq!(restored_draft("first", ""), "first");
+        assert_eq!(restored_draft("first", "  \n"), "first");
+        assert_eq!(restored_draft("first", "second"), "first\n\nsecond");
+        assert_eq!(
+            restored_draft("first", "first, then more"),
+            "first, then more"
+        );
+    }
+
+    #[test]
+    fn the_wait_ends_when_the_window_does_even_with_a_clock_behind_the_servers() {
+        let now = Utc::now();
+        let one_minute = Duration::from_secs(60);
+        let at = |minutes_ago: i64| Message {
+            created_at: now - ChronoDuration::minutes(minutes_ago),
+            ..message("1", Role::User, 0)
+        };
+        assert_eq!(
+            reply_expected_for(&[at(1)], now, Duration::ZERO),
+            Some(REPLY_WINDOW - one_minute)
+        );
+        // Sent "in ten minutes" by this device's clock.
+        let ahead = [at(-10)];
+        assert_eq!(
+            reply_expected_for(&ahead, now, one_minute),
+            Some(REPLY_WINDOW - one_minute)
+        );
+        assert_eq!(reply_expected_for(&ahead, now, REPLY_WINDOW), None);
     }
 }

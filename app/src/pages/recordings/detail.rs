@@ -15,10 +15,11 @@ use crate::components::inline_edit::{ConfirmButton, RenameForm};
 use crate::components::load_state::{LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::progress_bar::ProgressBar;
+use crate::components::project_select::ProjectSelect;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::status_badge::StatusBadge;
 use crate::components::transcript::{
-    TranscriptView, passage_at, passage_matching, passages, query_words,
+    TranscriptView, passage_at_time, passage_matching, query_words,
 };
 use crate::components::waveform::WaveformOverview;
 use crate::format;
@@ -106,12 +107,9 @@ fn RecordingView(id: String, at: Option<u32>, find: Option<String>) -> Element {
     } = data;
 
     let words = find.as_deref().map(query_words).unwrap_or_default();
-    let marked = {
-        let passages = passages(&transcript_text);
-        match at {
-            Some(t) => passage_at(&passages, t, recording.duration_ms),
-            None => passage_matching(&passages, &words),
-        }
+    let marked = match at {
+        Some(t) => passage_at_time(&transcript_text, t, recording.duration_ms),
+        None => passage_matching(&transcript_text, &words),
     };
 
     let title = recording.title.clone();
@@ -286,8 +284,6 @@ fn RecordingFacts(
         ("Size", format::bytes(recording.size_bytes)),
         ("Imported", format::full_date_time(&recording.created_at)),
     ];
-    let current = recording.project_id.clone().unwrap_or_default();
-    let known = projects.iter().any(|p| p.id == current);
     rsx! {
         dl { class: "facts",
             for (label, value) in facts {
@@ -299,28 +295,12 @@ fn RecordingFacts(
             div { class: "fact fact-project",
                 dt { "Project" }
                 dd {
-                    select {
-                        class: "select small",
-                        "aria-label": "Project",
-                        onchange: move |event: FormEvent| {
-                            on_move.call(Some(event.value()).filter(|v| !v.is_empty()));
-                        },
-                        option { value: "", selected: current.is_empty(), "No project" }
-                        if !current.is_empty() && !known {
-                            option {
-                                value: "{current}",
-                                selected: true,
-                                {recording.project_name.clone().unwrap_or_else(|| current.clone())}
-                            }
-                        }
-                        for project in projects.iter() {
-                            option {
-                                key: "{project.id}",
-                                value: "{project.id}",
-                                selected: project.id == current,
-                                "{project.name}"
-                            }
-                        }
+                    ProjectSelect {
+                        current: recording.project_id.clone(),
+                        current_name: recording.project_name.clone(),
+                        projects,
+                        label: "Project",
+                        on_move,
                     }
                     if let Some(label) = project_state.label() {
                         span { class: "save-state", "{label}" }
