@@ -24,7 +24,10 @@ use crate::query::{QueryClient, use_query_client};
 /// What the file picker accepts: audio, and the extensions the server
 /// decodes (some systems give no type for `.flac` or `.ogg`). Upper case
 /// too: the desktop's native dialog matches extensions case-sensitively.
-pub const ACCEPTED: &str = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.WAV,.MP3,.FLAC,.OGG,.OGA";
+/// Text files are transcripts: one chosen with an audio file of the same name
+/// (`interview.txt` with `interview.mp3`) is uploaded as its transcript.
+pub const ACCEPTED: &str =
+    "audio/*,.wav,.mp3,.flac,.ogg,.oga,.WAV,.MP3,.FLAC,.OGG,.OGA,text/plain,.txt,.TXT";
 
 /// How many files are read and uploaded at the same time.
 pub const AT_ONCE: usize = 3;
@@ -96,7 +99,7 @@ impl<T> Turns<T> {
 pub struct UploadList {
     list: Signal<Vec<Upload>>,
     next: Signal<u64>,
-    turns: Signal<Turns<(u64, FileData)>>,
+    turns: Signal<Turns<(u64, Chosen)>>,
 }
 
 impl UploadList {
@@ -138,6 +141,46 @@ impl UploadList {
     }
 }
 
+/// An audio file and the transcript chosen with it, if any.
+struct Chosen {
+    audio: FileData,
+    transcript: Option<FileData>,
+}
+
+/// Pairs each transcript (`.txt`) among `names` with the audio file of the
+/// same name: returns, for every audio file, its index and its transcript's,
+/// and the indices of the transcripts without one.
+fn pair_transcripts(names: &[String]) -> (Vec<(usize, Option<usize>)>, Vec<usize>) {
+    fn split(name: &str) -> (String, bool) {
+        match name.rsplit_once('.') {
+            Some((stem, extension)) => (stem.to_lowercase(), extension.eq_ignore_ascii_case("txt")),
+            None => (name.to_lowercase(), false),
+        }
+    }
+    let mut transcripts: Vec<(String, usize)> = Vec::new();
+    let mut audio = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        match split(name) {
+            (stem, true) => transcripts.push((stem, index)),
+            (stem, false) => audio.push((stem, index)),
+        }
+    }
+    let paired = audio
+        .into_iter()
+        .map(|(stem, index)| {
+            let transcript = transcripts
+                .iter()
+                .position(|(text_stem, _)| *text_stem == stem)
+                .map(|found| transcripts.remove(found).1);
+            (index, transcript)
+        })
+        .collect();
+    (
+        paired,
+        transcripts.into_iter().map(|(_, index)| index).collect(),
+    )
+}
+
 /// Starts uploads and lists them.
 #[derive(Clone)]
 pub struct Uploads {
@@ -153,13 +196,28 @@ impl Uploads {
         self.list.list.read().clone()
     }
 
-    /// Uploads every file, each on its own: one refused file does not stop
+    /// Uploads every audio file, each on its own (with the transcript of
+    /// the same name, if one was chosen too): one refused file does not stop
     /// the others. Files beyond [`AT_ONCE`] wait for their turn.
     pub fn start(&self, files: Vec<FileData>) {
+        let names: Vec<String> = files.iter().map(FileData::name).collect();
+        let (paired, unpaired) = pair_transcripts(&names);
+        for index in unpaired {
+            self.toasts.error(format!(
+                "“{}” was not imported: a transcript goes with the audio file of the same \
+                 name, chosen together with it",
+                names[index]
+            ));
+        }
+        let mut files: Vec<Option<FileData>> = files.into_iter().map(Some).collect();
         let mut turns = self.list.turns;
-        for file in files {
-            let id = self.list.add(file.name(), file.size());
-            turns.write().push((id, file));
+        for (audio, transcript) in paired {
+            let Some(audio) = files[audio].take() else {
+                continue;
+            };
+            let transcript = transcript.and_then(|index| files[index].take());
+            let id = self.list.add(audio.name(), audio.size());
+            turns.write().push((id, Chosen { audio, transcript }));
         }
         self.start_next();
     }
@@ -168,22 +226,38 @@ impl Uploads {
     fn start_next(&self) {
         let mut turns = self.list.turns;
         loop {
-            let Some((id, file)) = turns.write().next() else {
+            let Some((id, chosen)) = turns.write().next() else {
                 return;
             };
             let this = self.clone();
             // Owned by the app: leaving the page does not cancel the upload.
             dioxus::core::spawn_forever(async move {
-                this.upload(id, file).await;
+                this.upload(id, chosen).await;
                 turns.write().finished();
                 this.start_next();
             });
         }
     }
 
-    async fn upload(&self, id: u64, file: FileData) {
+    async fn upload(&self, id: u64, chosen: Chosen) {
         self.list.set_state(id, UploadState::Reading);
+        let Chosen {
+            audio: file,
+            transcript,
+        } = chosen;
         let file_name = file.name();
+        let transcript = match transcript {
+            None => None,
+            Some(text) => match text.read_bytes().await {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(error) => {
+                    self.list.remove(id);
+                    self.toasts
+                        .error(format!("Couldn’t read “{}”: {error}", text.name()));
+                    return;
+                }
+            },
+        };
         let bytes = match file.read_bytes().await {
             // Without a copy when the bytes are not shared (the usual case).
             Ok(bytes) => Vec::from(bytes),
@@ -202,6 +276,7 @@ impl Uploads {
             .upload_recording(UploadRecording {
                 file_name: file_name.clone(),
                 bytes,
+                transcript,
                 ..Default::default()
             })
             .await;
@@ -234,6 +309,34 @@ pub fn use_uploads() -> Uploads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn a_transcript_goes_with_the_audio_file_of_the_same_name() {
+        let chosen = names(&[
+            "band-meeting.TXT",
+            "band-meeting.mp3",
+            "interview.ogg",
+            "stray.txt",
+            "Studio.Notes.mp3",
+            "studio.notes.txt",
+        ]);
+
+        let (paired, unpaired) = pair_transcripts(&chosen);
+
+        assert_eq!(paired, vec![(1, Some(0)), (2, None), (4, Some(5))]);
+        assert_eq!(unpaired, vec![3]);
+    }
+
+    #[test]
+    fn one_transcript_goes_with_one_audio_file() {
+        let (paired, unpaired) = pair_transcripts(&names(&["a.wav", "a.mp3", "a.txt"]));
+        assert_eq!(paired, vec![(0, Some(2)), (1, None)]);
+        assert!(unpaired.is_empty());
+    }
 
     #[test]
     fn only_so_many_uploads_run_at_once_and_the_rest_wait_in_order() {

@@ -149,7 +149,8 @@ pub fn RecordingsPage() -> Element {
             rsx! {
                 EmptyState {
                     title: "Import your first recording",
-                    message: "Choose audio files (WAV, MP3, FLAC or Ogg Vorbis) or drop them here. \
+                    message: "Choose audio files (WAV, MP3, FLAC or Ogg Vorbis) or drop them here, \
+                              with a .txt transcript of the same name if you have one. \
                               They are processed in the background; progress shows here.",
                     ImportButton { on_files: import.clone(), label: "Import your first recording" }
                 }
