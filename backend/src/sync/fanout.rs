@@ -296,6 +296,21 @@ impl Wire {
             return Err(());
         };
         let mut progress = false;
+        if self.unflushed {
+            // Nothing more goes into the sink until what it holds is out:
+            // its buffer has no bound of its own, the queue has.
+            match socket.as_mut().poll_flush(cx) {
+                Poll::Ready(Ok(())) => {
+                    self.unflushed = false;
+                    progress = true;
+                }
+                Poll::Ready(Err(())) => {
+                    self.failed = true;
+                    return Err(());
+                }
+                Poll::Pending => return Ok(progress),
+            }
+        }
         while !self.queue.is_empty() {
             match socket.as_mut().poll_ready(cx) {
                 Poll::Ready(Ok(())) => {}
@@ -561,19 +576,41 @@ mod tests {
 
     use super::*;
 
-    /// Whether a test socket takes frames.
+    /// Whether a test socket takes frames, and whether it writes out those
+    /// it took.
     #[derive(Default)]
     struct Valve {
         shut: AtomicBool,
+        unwritten: AtomicBool,
         waiting: Mutex<Option<Waker>>,
     }
 
     impl Valve {
         fn open(&self) {
             self.shut.store(false, Ordering::SeqCst);
+            self.unwritten.store(false, Ordering::SeqCst);
             if let Some(waker) = self.waiting.lock().unwrap().take() {
                 waker.wake();
             }
+        }
+
+        /// Wakes the writer without opening, as a socket that wrote out part of
+        /// its buffer does.
+        fn nudge(&self) {
+            if let Some(waker) = self.waiting.lock().unwrap().take() {
+                waker.wake();
+            }
+        }
+
+        /// Pending (the waker kept) while `closed` holds.
+        fn wait(&self, closed: &AtomicBool, cx: &Context<'_>) -> Poll<Result<(), ()>> {
+            if closed.load(Ordering::SeqCst) {
+                *self.waiting.lock().unwrap() = Some(cx.waker().clone());
+                if closed.load(Ordering::SeqCst) {
+                    return Poll::Pending;
+                }
+            }
+            Poll::Ready(Ok(()))
         }
     }
 
@@ -596,21 +633,15 @@ mod tests {
         type Error = ();
 
         fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
-            if self.valve.shut.load(Ordering::SeqCst) {
-                *self.valve.waiting.lock().unwrap() = Some(cx.waker().clone());
-                if self.valve.shut.load(Ordering::SeqCst) {
-                    return Poll::Pending;
-                }
-            }
-            Poll::Ready(Ok(()))
+            self.valve.wait(&self.valve.shut, cx)
         }
 
         fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), ()> {
             self.written.send(message).map_err(drop)
         }
 
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), ()>> {
-            Poll::Ready(Ok(()))
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
+            self.valve.wait(&self.valve.unwritten, cx)
         }
 
         fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), ()>> {
@@ -806,6 +837,33 @@ mod tests {
         assert_eq!(stalled.next_seq().await, 5);
         publish(&hub);
         assert_eq!(stalled.next_seq().await, 6);
+    }
+
+    #[tokio::test]
+    async fn a_socket_that_does_not_write_out_holds_no_more_than_its_queue() {
+        let (hub, fanout) = setup(64, 2, 1);
+        let mut slow = join(&fanout, &hub);
+        slow.hello().await;
+        slow.valve.unwritten.store(true, Ordering::SeqCst);
+
+        for _ in 0..10 {
+            publish(&hub);
+            // Lets the shard and the socket's task run between frames.
+            tokio::task::yield_now().await;
+            slow.valve.nudge();
+        }
+
+        // The sink took the first frame and, while it holds it, nothing more.
+        assert_eq!(slow.next_seq().await, 1);
+        assert!(slow.written.try_recv().is_err());
+        slow.valve.open();
+        assert_eq!(
+            slow.next().await,
+            ServerMessage::Resync {
+                reason: ResyncReason::Lagged
+            }
+        );
+        assert_eq!(slow.next_seq().await, 10);
     }
 
     #[tokio::test]
