@@ -11,8 +11,8 @@
 //!   that may write runs to its end even if its client goes away.
 //! - [`services`]: the database work behind each route; every mutation runs
 //!   in a [`db::Tx`] that publishes its changes only after it commits.
-//! - [`sync`]: the [`sync::Hub`] that numbers and fans out invalidations, and
-//!   the `/api/ws/sync` socket.
+//! - [`sync`]: the [`sync::Hub`] that numbers invalidations, the writer
+//!   shards that fan them out, and the `/api/ws/sync` socket.
 //! - [`processing`]: the background jobs that decode and measure recordings.
 //! - [`assistant`]: the background replies to the user's messages in
 //!   conversations: passages retrieved from the recordings, quoted and cited
@@ -136,10 +136,19 @@ impl Server {
         if owed > 0 {
             tracing::info!(owed, "answering the messages still waiting for a reply");
         }
+        // One writer shard per worker: each writes its share of the sockets
+        // in a loop, on its own core.
+        let shards = tokio::runtime::Handle::current().metrics().num_workers();
+        let fanout = Arc::new(sync::Fanout::start(
+            hub.clone(),
+            shards,
+            config.socket_queue,
+        ));
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
             db,
             hub,
+            fanout,
             storage,
             processor,
             assistant,

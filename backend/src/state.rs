@@ -11,7 +11,7 @@ use crate::db::Tx;
 use crate::error::ApiResult;
 use crate::processing::Processor;
 use crate::storage::Storage;
-use crate::sync::Hub;
+use crate::sync::{Fanout, Hub};
 
 /// Handles to the database, the hub, the file store and the job runners.
 /// Cheap to clone.
@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The invalidation hub.
     pub hub: Arc<Hub>,
+    /// The writer shards that deliver the hub's frames to the sockets.
+    pub fanout: Arc<Fanout>,
     /// The audio file store.
     pub storage: Storage,
     /// The recording processor.

@@ -1,7 +1,10 @@
-//! Live sync: the [`hub::Hub`] numbers and fans out committed changes, and
-//! [`socket`] serves them over `/api/ws/sync`.
+//! Live sync: the [`hub::Hub`] numbers committed changes, the
+//! [`fanout::Fanout`]'s writer shards write them to every socket, and
+//! [`socket`] serves each `/api/ws/sync` connection (hello, resume, heartbeats).
 
+pub mod fanout;
 pub mod hub;
 pub mod socket;
 
+pub use fanout::Fanout;
 pub use hub::Hub;

@@ -9,21 +9,26 @@
 //! seqs after newer ones; otherwise, or for a second resume, the answer is
 //! `resync` (`late_resume`). A socket that falls behind the live stream gets
 //! `resync`; one that stays silent for two heartbeat intervals is closed, and
-//! so is one that does not take a frame within an interval.
+//! one that does not take a frame within an interval is let go.
+//!
+//! Live frames are written by writer shards ([`super::fanout`]); the socket's
+//! own task reads, answers and pings through the same outlet.
 
+use std::future::poll_fn;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, close_code};
 use axum::response::Response;
 use earshot_shared::sync::{ClientMessage, ResyncReason, ServerMessage};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, TryStreamExt};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::fanout::{Fanout, Socket, text};
 use super::hub::{Hub, Replay};
 use crate::error::{Query, WebSocketUpgrade};
 use crate::state::AppState;
@@ -54,6 +59,7 @@ pub async fn upgrade(
 ) -> Response {
     let session = Session {
         hub: state.hub.clone(),
+        fanout: state.fanout.clone(),
         heartbeat: state.config.heartbeat_interval,
         shutdown: state.shutdown.clone(),
         resume: params.epoch.zip(params.seq),
@@ -70,115 +76,117 @@ pub async fn upgrade(
 /// What one socket needs.
 struct Session {
     hub: Arc<Hub>,
-    /// The ping interval; also how long one send may take.
+    /// The writer shards that deliver live frames.
+    fanout: Arc<Fanout>,
+    /// The ping interval; also how long the socket may take no frame.
     heartbeat: Duration,
     shutdown: watch::Receiver<bool>,
     /// A resume point given on the URL.
     resume: Option<(String, u64)>,
 }
 
-/// Runs one socket until it closes. The socket is not split into halves: the
-/// loop reads and writes in turn, and a split would put a lock on both paths.
+/// Runs one socket until it closes. Live frames are written by the socket's
+/// shard (see [`super::fanout`]); this task reads, answers, pings, drains
+/// what the socket could not take at once, and closes.
 async fn serve<S, E>(socket: S, session: Session)
 where
-    S: Stream<Item = Result<Message, E>> + Sink<Message>,
+    S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + 'static,
 {
     let Session {
         hub,
+        fanout,
         heartbeat,
         mut shutdown,
         resume: resume_from_url,
     } = session;
-    let mut socket = std::pin::pin!(socket);
+    let socket: Socket = Box::pin(socket.sink_map_err(|_| ()).map_err(|_| ()));
     // Registered once: waiting anew on every turn of the loop would take the
-    // lock that every socket's shutdown waiter shares, once per frame.
+    // lock that every socket's shutdown waiter shares, once per wake-up.
     let stopping = shutdown.wait_for(|down| *down);
     tokio::pin!(stopping);
-    let mut subscription = hub.subscribe();
-    let hello = ServerMessage::Hello {
-        epoch: subscription.epoch.clone(),
-        seq: subscription.seq,
-    };
-    if !send(&mut socket, text(&hello), heartbeat).await {
-        return;
-    }
+    // Frames published from here on reach the socket through its shard, which
+    // fills in those it passed on before the socket joined.
+    let position = hub.seq();
+    let mut greeting = vec![text(&ServerMessage::Hello {
+        epoch: hub.epoch().to_string(),
+        seq: position,
+    })];
     // Whether a resume frame may still be honoured.
     let mut may_resume = resume_from_url.is_none();
     if let Some((epoch, seq)) = resume_from_url {
-        for message in resume(&hub, &epoch, seq, subscription.seq) {
-            if !send(&mut socket, message, heartbeat).await {
-                return;
-            }
-        }
+        greeting.extend(resume(&hub, &epoch, seq, position));
     }
+    let task = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+    // The greeting goes out first: the shard queues live frames behind it.
+    let outlet = fanout.join(socket, position, greeting, task);
 
     let silence_limit = heartbeat * 2;
     let silence = tokio::time::sleep(silence_limit);
     tokio::pin!(silence);
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // Whether the socket has messages it did not take yet, and since when it
+    // took none.
+    let mut backlogged = false;
+    let stalled = tokio::time::sleep(heartbeat);
+    tokio::pin!(stalled);
     let close = loop {
-        let outgoing: Vec<Message> = tokio::select! {
+        tokio::select! {
             biased;
             _ = &mut stopping => break Some((close_code::AWAY, "server shutting down".to_string())),
-            incoming = socket.next() => {
+            pumped = outlet.pump(backlogged) => match pumped {
+                Ok(now) => {
+                    if now {
+                        stalled.as_mut().reset(Instant::now() + heartbeat);
+                    }
+                    backlogged = now;
+                }
+                Err(()) => return,
+            },
+            // A client that does not read must not hold its queue forever.
+            () = &mut stalled, if backlogged => return,
+            // Not while backlogged: the answers would pile up unread.
+            incoming = outlet.next_message(), if !backlogged => {
                 silence.as_mut().reset(Instant::now() + silence_limit);
                 match incoming {
                     Some(Ok(Message::Text(body))) => {
                         let first = std::mem::replace(&mut may_resume, false);
                         match serde_json::from_str::<ClientMessage>(body.as_str()) {
-                            Ok(ClientMessage::Resume { epoch, seq }) if first => resume(&hub, &epoch, seq, subscription.seq),
-                            Ok(ClientMessage::Resume { .. }) => vec![text(&ServerMessage::Resync { reason: ResyncReason::LateResume })],
-                            Ok(ClientMessage::Ping) => vec![text(&ServerMessage::Pong)],
-                            Ok(ClientMessage::Pong) => Vec::new(),
+                            Ok(ClientMessage::Resume { epoch, seq }) if first => {
+                                if !outlet.send_before_live(|| resume(&hub, &epoch, seq, position)) {
+                                    outlet.send(late_resume());
+                                }
+                            }
+                            Ok(ClientMessage::Resume { .. }) => outlet.send(late_resume()),
+                            Ok(ClientMessage::Ping) => outlet.send(text(&ServerMessage::Pong)),
+                            Ok(ClientMessage::Pong) => {}
                             Err(err) => break Some((close_code::PROTOCOL, format!("bad frame: {err}"))),
                         }
                     }
                     Some(Ok(Message::Binary(_))) => break Some((close_code::UNSUPPORTED, "text frames only".to_string())),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | Some(Err(())) | None => break None,
                 }
             },
             () = &mut silence => break Some((CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout".to_string())),
-            frame = subscription.receiver.recv() => {
-                may_resume = false;
-                match frame {
-                    Ok(frame) => vec![Message::Text(frame.text)],
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "socket lagged; sending resync");
-                        vec![text(&ServerMessage::Resync { reason: ResyncReason::Lagged })]
-                    }
-                    Err(RecvError::Closed) => break None,
-                }
-            },
-            _ = ticker.tick() => vec![text(&ServerMessage::Ping)],
-        };
-        for message in outgoing {
-            if !send(&mut socket, message, heartbeat).await {
-                return;
-            }
+            _ = ticker.tick() => outlet.send(text(&ServerMessage::Ping)),
         }
     };
     if let Some((code, reason)) = close {
-        let frame = CloseFrame {
+        outlet.close(CloseFrame {
             code,
             reason: Utf8Bytes::from(reason),
-        };
-        send(&mut socket, Message::Close(Some(frame)), heartbeat).await;
+        });
+        // A client that does not read must not hold the task.
+        let _ = tokio::time::timeout(heartbeat, outlet.flushed()).await;
     }
+    // Dropping `outlet` closes the socket and takes it off its shard.
 }
 
-/// Sends one frame; `false` when the socket failed or did not take the frame
-/// within `limit` (a client that does not read must not hold the task).
-async fn send<S: Sink<Message>>(
-    sink: &mut std::pin::Pin<&mut S>,
-    message: Message,
-    limit: Duration,
-) -> bool {
-    matches!(
-        tokio::time::timeout(limit, sink.send(message)).await,
-        Ok(Ok(()))
-    )
+fn late_resume() -> Message {
+    text(&ServerMessage::Resync {
+        reason: ResyncReason::LateResume,
+    })
 }
 
 fn resume(hub: &Hub, epoch: &str, seq: u64, until: u64) -> Vec<Message> {
@@ -186,12 +194,6 @@ fn resume(hub: &Hub, epoch: &str, seq: u64, until: u64) -> Vec<Message> {
         Replay::Frames(frames) => frames.into_iter().map(Message::Text).collect(),
         Replay::Resync(reason) => vec![text(&ServerMessage::Resync { reason })],
     }
-}
-
-fn text(message: &ServerMessage) -> Message {
-    Message::Text(Utf8Bytes::from(
-        serde_json::to_string(message).expect("server messages always serialise"),
-    ))
 }
 
 #[cfg(test)]
@@ -208,6 +210,7 @@ mod tests {
 
     fn session(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Session {
         Session {
+            fanout: Arc::new(Fanout::start(hub.clone(), 1, 8)),
             hub,
             heartbeat: HEARTBEAT,
             shutdown,
