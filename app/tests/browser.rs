@@ -27,7 +27,8 @@ use e2e::{PATIENCE, Process, on_path, screenshot_dir, workspace_dir};
 use earshot_app::{ApiClient, ServerAddress, UploadRecording};
 use earshot_backend::{Config, Server};
 use earshot_shared::dto::{
-    NewConversation, NewMessage, NewProject, SearchRequest, UpdateProject, UpdateRecording,
+    NewConversation, NewMessage, NewProject, RecordingFilters, SearchRequest, UpdateProject,
+    UpdateRecording,
 };
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -714,5 +715,60 @@ async fn a_phone_sized_viewport_gets_the_mobile_layout_with_bottom_tabs() {
         .await;
 
     phone.quit().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium, chromedriver and a web bundle; scripts/test runs it"]
+async fn files_chosen_in_the_import_picker_are_uploaded_with_their_transcripts() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Served::start(data.path(), "127.0.0.1:0".parse().unwrap()).await;
+    let driver = Driver::start();
+    let browser = Browser::open(&driver, DESKTOP).await;
+    browser
+        .goto(
+            &server.url(&format!("/recordings#token={TOKEN}")),
+            "Import your first recording",
+        )
+        .await;
+    let demo = workspace_dir().join("assets/fixtures/demo");
+    let chosen: Vec<String> = ["band-meeting.mp3", "band-meeting.txt", "interview-maya.ogg"]
+        .iter()
+        .map(|name| demo.join(name).display().to_string())
+        .collect();
+
+    // What the file picker hands the page when these three are chosen.
+    browser
+        .type_into("input[type=file]", &chosen.join("\n"))
+        .await;
+
+    browser.wait_for_text("interview-maya.ogg").await;
+    // An upload's row moves from waiting to reading to uploading and goes
+    // once the server has answered.
+    for state in ["Waiting…", "Reading…", "Uploading…"] {
+        browser.arm(state, false).await;
+        browser.seen().await;
+    }
+    let listed = server
+        .api()
+        .recordings(&RecordingFilters::default())
+        .await
+        .unwrap();
+    let mut imported: Vec<(String, bool)> = listed
+        .items
+        .iter()
+        .map(|r| (r.title.clone(), r.has_transcript))
+        .collect();
+    imported.sort();
+    assert_eq!(
+        imported,
+        vec![
+            ("band-meeting".to_string(), true),
+            ("interview-maya".to_string(), false),
+        ],
+        "the transcript went with the audio file of its name, and was not imported itself"
+    );
+
+    browser.quit().await;
     server.stop().await;
 }
