@@ -4,18 +4,24 @@
 //! and a token.
 //!
 //! Each browser context is a Chromium of its own with a fresh profile. A
-//! change made elsewhere must show up in the pages without a reload: the
-//! tests mark each page when it loads and check the mark is still there.
-//! Waiting is done in the page by a `MutationObserver`, which also stamps
-//! the moment the text appeared; that stamp against the moment the change
-//! was sent is the change-to-other-client latency the tests print.
+//! change made in one (by clicks and keystrokes, as a user would) must show
+//! up in the other without a reload: the tests mark each page when it loads
+//! and check the mark is still there. Waiting is done in the page by a
+//! `MutationObserver`, which also stamps the moment the text appeared.
+//!
+//! Every page carries a few instruments ([`INSTRUMENTS`]): the moment of
+//! the user's last action, each sync frame's arrival and each request's
+//! timing. From them the tests report the change-to-other-client latency
+//! and the path of each change: request, frame, refetch, render.
 //!
 //! Adding a case: navigate both contexts with [`Browser::goto`], then
-//! [`both_see`] with the text to wait for and the change (an API call, or a
-//! click or keystrokes in one context through [`Browser::type_into`] and
-//! friends).
+//! [`change_in`] with the text to wait for and what the user does in the
+//! acting context ([`Browser::click`], [`Browser::fill`]); for a change
+//! from outside the browsers (an API call, a server stopping), [`both_see`].
 
 mod e2e;
+#[path = "support/proxy.rs"]
+mod proxy;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,20 +30,44 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use e2e::{PATIENCE, Process, on_path, screenshot_dir, workspace_dir};
-use earshot_app::{ApiClient, ServerAddress, UploadRecording};
+use earshot_app::{ApiClient, ServerAddress};
 use earshot_backend::{Config, Server};
-use earshot_shared::dto::{
-    NewConversation, NewMessage, NewProject, RecordingFilters, SearchRequest, UpdateProject,
-    UpdateRecording,
-};
+use earshot_shared::dto::{NewProject, RecordingFilters};
+use proxy::Proxy;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-const TONE: &[u8] = include_bytes!("../../assets/fixtures/tone.wav");
 const TOKEN: &str = "e2e-token-0123456789abcdef";
 /// A regular desktop browser window, and a phone.
 const DESKTOP: (u32, u32) = (1200, 800);
 const PHONE: (u32, u32) = (390, 844);
+/// How many renames the latency run makes.
+const PROBES: usize = 40;
+
+/// Run in every page before the app: stamps the user's last action (a
+/// click, Enter, a submitted form, files chosen) and each sync frame's
+/// arrival (a listener added ahead of the app's own), in milliseconds since
+/// the Unix epoch; keeps every request's timing.
+const INSTRUMENTS: &str = r#"
+(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  window.__earshotActed = null;
+  const acted = () => { window.__earshotActed = now(); };
+  document.addEventListener('click', acted, true);
+  document.addEventListener('submit', acted, true);
+  document.addEventListener('change', (e) => { if (e.target.type === 'file') acted(); }, true);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') acted(); }, true);
+  window.__earshotFrames = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => window.__earshotFrames.push(now()));
+    }
+  };
+  performance.setResourceTimingBufferSize(100000);
+})();
+"#;
 
 // ------------------------------------------------------------------ server
 
@@ -179,12 +209,55 @@ impl Browser {
         )
         .await;
         let id = created["sessionId"].as_str().expect("a session id");
-        Browser {
+        let browser = Browser {
             http,
             session: format!("{}/session/{id}", driver.url),
             watching: Default::default(),
             _profile: profile,
-        }
+        };
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": INSTRUMENTS }),
+            )
+            .await;
+        browser
+    }
+
+    /// Sends a Chrome DevTools Protocol command.
+    async fn cdp(&self, command: &str, params: Value) -> Value {
+        webdriver(
+            self.http
+                .post(format!("{}/goog/cdp/execute", self.session))
+                .json(&json!({ "cmd": command, "params": params })),
+        )
+        .await
+    }
+
+    /// When the user last pressed Enter, clicked or submitted a form.
+    async fn last_action(&self) -> f64 {
+        self.execute("return window.__earshotActed;", json!([]))
+            .await
+            .as_f64()
+            .expect("an action on the page")
+    }
+
+    /// What the page received and requested since `since`.
+    async fn timeline(&self, since: f64) -> Timeline {
+        let timeline = self
+            .execute(
+                "const [since] = arguments;
+                 const origin = performance.timeOrigin;
+                 return {
+                   frames: window.__earshotFrames.filter((t) => t >= since),
+                   fetches: performance.getEntriesByType('resource')
+                     .filter((e) => e.initiatorType === 'fetch' && origin + e.startTime >= since)
+                     .map((e) => [e.name, origin + e.startTime, origin + e.responseEnd]),
+                 };",
+                json!([since]),
+            )
+            .await;
+        serde_json::from_value(timeline).expect("a timeline")
     }
 
     /// Loads `url` and waits until the app shows `ready`; marks the page so
@@ -220,32 +293,52 @@ impl Browser {
     }
 
     /// Starts watching for `text` to be (or, with `present` false, no
-    /// longer be) on the page; [`Browser::seen`] waits for it.
+    /// longer be) on the page, toasts aside; [`Browser::seen`] waits for it.
     async fn arm(&self, text: &str, present: bool) {
-        *self.watching.lock().unwrap() = if present {
+        let what = if present {
             format!("“{text}” to show")
         } else {
             format!("“{text}” to go")
         };
-        self.execute(
-            r#"
-            const [text, present] = arguments;
-            window.__earshotSeen = new Promise((resolve) => {
-              let observer = null;
-              const check = () => {
-                const shown = !!document.body && document.body.innerText.includes(text);
-                if (shown !== present) return;
-                if (observer) observer.disconnect();
-                resolve(performance.timeOrigin + performance.now());
-              };
-              observer = new MutationObserver(check);
-              observer.observe(document, { subtree: true, childList: true, characterData: true });
-              check();
-            });
-            "#,
+        self.arm_until(
+            &what,
+            "pageText().includes(args[0]) === args[1]",
             json!([text, present]),
         )
         .await;
+    }
+
+    /// Starts watching for `condition`, a JavaScript expression over
+    /// `args` and `pageText()` (the page's text without its toasts), to
+    /// hold; [`Browser::seen`] waits for it. The page is checked after
+    /// every change to it, so a state that shows for one frame is seen.
+    async fn arm_until(&self, what: &str, condition: &str, args: Value) {
+        *self.watching.lock().unwrap() = what.to_string();
+        let script = format!(
+            r#"
+            const args = arguments[0];
+            const pageText = () => {{
+              const shell = document.querySelector('.shell');
+              if (!shell) return document.body ? document.body.innerText : '';
+              return [...shell.children]
+                .filter((part) => !part.classList.contains('toast-stack'))
+                .map((part) => part.innerText)
+                .join('\n');
+            }};
+            window.__earshotSeen = new Promise((resolve) => {{
+              let observer = null;
+              const check = () => {{
+                if (!document.body || !({condition})) return;
+                if (observer) observer.disconnect();
+                resolve(performance.timeOrigin + performance.now());
+              }};
+              observer = new MutationObserver(check);
+              observer.observe(document, {{ subtree: true, childList: true, characterData: true, attributes: true }});
+              check();
+            }});
+            "#
+        );
+        self.execute(&script, json!([args])).await;
     }
 
     /// Waits for what [`Browser::arm`] watches; returns when it happened,
@@ -280,18 +373,61 @@ impl Browser {
                 .json(&json!({ "using": "css selector", "value": css })),
         )
         .await;
-        let element = found
-            .as_object()
-            .and_then(|object| object.values().next())
-            .and_then(Value::as_str)
-            .expect("an element reference")
-            .to_string();
+        let element = element_reference(&found).expect("an element reference");
         webdriver(
             self.http
                 .post(format!("{}/element/{element}/value", self.session))
                 .json(&json!({ "text": text })),
         )
         .await;
+    }
+
+    /// Clicks the one button or link whose text (or accessible name) is
+    /// `label`; with `within`, among those of the row or card (`data-id`)
+    /// whose text holds `within`. A real click: WebDriver scrolls to it
+    /// and checks nothing covers it.
+    async fn click(&self, label: &str, within: Option<&str>) {
+        let found = self
+            .execute(
+                r#"
+                const [label, within] = arguments;
+                const scopes = within === null
+                  ? [document]
+                  : [...document.querySelectorAll('[data-id]')]
+                      .filter((row) => row.innerText.includes(within));
+                const matches = new Set();
+                const names = [];
+                for (const scope of scopes) {
+                  for (const element of scope.querySelectorAll('button, a')) {
+                    const text = element.innerText.trim();
+                    const name = element.getAttribute('aria-label');
+                    names.push(name || text);
+                    if (text === label || name === label) matches.add(element);
+                  }
+                }
+                return matches.size === 1 ? [...matches][0] : names;
+                "#,
+                json!([label, within]),
+            )
+            .await;
+        let Some(element) = element_reference(&found) else {
+            panic!("not exactly one button “{label}” (within {within:?}) among {found}");
+        };
+        webdriver(
+            self.http
+                .post(format!("{}/element/{element}/click", self.session))
+                .json(&json!({})),
+        )
+        .await;
+    }
+
+    /// Replaces what the field labelled `label` holds with `text`, typed
+    /// (`\u{E007}` is Enter).
+    async fn fill(&self, label: &str, text: &str) {
+        let css = format!("input[aria-label=\"{label}\"], textarea[aria-label=\"{label}\"]");
+        // Control+A selects what is there; the text replaces it.
+        self.type_into(&css, &format!("\u{E009}a\u{E000}{text}"))
+            .await;
     }
 
     /// A PNG of the viewport.
@@ -326,6 +462,15 @@ async fn webdriver_for(what: &str, request: reqwest::RequestBuilder) -> Value {
     body["value"].clone()
 }
 
+/// The id in a WebDriver element reference (`{"element-6066-…": id}`).
+fn element_reference(value: &Value) -> Option<String> {
+    let object = value.as_object()?;
+    let [(_, id)] = object.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    id.as_str().map(str::to_string)
+}
+
 fn now_ms() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -356,6 +501,144 @@ async fn both_see<T>(
     latencies
 }
 
+/// `actor` makes a change (by clicks and keystrokes in `act`); `watcher`
+/// must come to show `text` (or, with `present` false, no longer show it)
+/// without a reload, and `actor` shows it too, at once (optimistically), when
+/// it is new text. Returns how the change travelled.
+async fn change_in<T>(
+    actor: &Browser,
+    watcher: &Browser,
+    text: &str,
+    present: bool,
+    act: impl Future<Output = T>,
+) -> Sample {
+    watcher.arm(text, present).await;
+    if present {
+        actor.arm(text, true).await;
+    }
+    act.await;
+    let shown = watcher.seen().await;
+    if present {
+        actor.seen().await;
+    }
+    actor.assert_not_reloaded().await;
+    watcher.assert_not_reloaded().await;
+    let acted = actor.last_action().await;
+    let sent = actor.timeline(acted).await;
+    let received = watcher.timeline(acted).await;
+    Sample::new(text, acted, shown, &sent, &received)
+}
+
+/// What a page did after some moment: the sync frames it received and the
+/// requests it made, in its own clock (milliseconds since the Unix epoch).
+#[derive(serde::Deserialize)]
+struct Timeline {
+    frames: Vec<f64>,
+    /// Each request's URL, when it was sent and when its answer was read.
+    fetches: Vec<(String, f64, f64)>,
+}
+
+/// The path of one change, in milliseconds after the user's last action
+/// (the Enter or click that made it).
+struct Sample {
+    /// The text watched for.
+    what: String,
+    /// Until the other context showed it.
+    total: f64,
+    /// When the acting context sent its request and read the answer, the
+    /// other received the sync frame, sent its refetch and read that
+    /// answer; `None` when a step was not seen.
+    path: Option<Route>,
+}
+
+/// How a change travelled: see [`Sample::path`].
+struct Route {
+    times: [f64; 5],
+    /// The request's and the refetch's paths.
+    urls: [String; 2],
+}
+
+impl Sample {
+    fn new(what: &str, acted: f64, shown: f64, sent: &Timeline, received: &Timeline) -> Sample {
+        let path = (|| {
+            let (request_url, request, answer) = sent.fetches.first()?;
+            let frame = *received.frames.first()?;
+            // Of the refetches the frame caused, the last one answered
+            // before the change showed brought it.
+            let (refetch_url, refetch, refetched) = received
+                .fetches
+                .iter()
+                .filter(|f| f.1 >= frame && f.2 <= shown)
+                .max_by(|x, y| x.2.total_cmp(&y.2))?;
+            Some(Route {
+                times: [*request, *answer, frame, *refetch, *refetched].map(|t| t - acted),
+                urls: [request_url, refetch_url].map(|url| {
+                    let path = url.splitn(4, '/').nth(3).unwrap_or_default();
+                    format!("/{path}")
+                }),
+            })
+        })();
+        Sample {
+            what: what.to_string(),
+            total: shown - acted,
+            path,
+        }
+    }
+}
+
+const PATH_STEPS: [&str; 5] = [
+    "request sent",
+    "answered",
+    "frame at the other",
+    "its refetch sent",
+    "answered",
+];
+
+/// The latency figures, the median path, and the slowest samples' paths.
+fn latency_report(samples: &[Sample]) -> String {
+    let totals: Vec<f64> = samples.iter().map(|s| s.total).collect();
+    let describe = |times: &[f64; 5], shown: f64| {
+        let steps: Vec<String> = PATH_STEPS
+            .iter()
+            .zip(times)
+            .map(|(step, t)| format!("{step} {t:.1}"))
+            .collect();
+        format!("{}, shown {shown:.1}", steps.join(", "))
+    };
+    let paths: Vec<&[f64; 5]> = samples
+        .iter()
+        .filter_map(|s| s.path.as_ref().map(|p| &p.times))
+        .collect();
+    let median_path: [f64; 5] =
+        std::array::from_fn(|i| percentile(&paths.iter().map(|p| p[i]).collect::<Vec<_>>(), 50.0));
+    let mut report = format!(
+        "change-to-other-client latency over {} changes made in one browser: \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n\
+         median path (ms after the action): {}\n\
+         slowest:\n",
+        samples.len(),
+        percentile(&totals, 50.0),
+        percentile(&totals, 99.0),
+        percentile(&totals, 100.0),
+        describe(&median_path, percentile(&totals, 50.0)),
+    );
+    let mut slowest: Vec<&Sample> = samples.iter().collect();
+    slowest.sort_by(|x, y| y.total.total_cmp(&x.total));
+    for sample in slowest.iter().take(5) {
+        let path = match &sample.path {
+            Some(path) => format!(
+                "{} ({} then {})",
+                describe(&path.times, sample.total),
+                path.urls[0],
+                path.urls[1]
+            ),
+            None => format!("shown {:.1} (steps not seen)", sample.total),
+        };
+        report.push_str(&format!("  “{}”: {path}\n", sample.what));
+    }
+    report
+}
+
 /// Opens two contexts at the app's root, the token in the link's fragment.
 async fn two_contexts(driver: &Driver, server: &Served) -> (Browser, Browser) {
     let (a, b) = tokio::join!(
@@ -382,202 +665,256 @@ fn percentile(samples: &[f64], p: f64) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium, chromedriver and a web bundle; scripts/test runs it"]
-async fn every_resource_changed_elsewhere_shows_in_both_contexts_without_a_reload() {
+async fn every_resource_changed_in_one_context_shows_in_the_other_without_a_reload() {
     let data = tempfile::tempdir().unwrap();
     let server = Served::start(data.path(), "127.0.0.1:0".parse().unwrap()).await;
-    let api = server.api();
     let driver = Driver::start();
     let (a, b) = two_contexts(&driver, &server).await;
-    let both = [&a, &b];
-    let mut latencies = Vec::new();
+    let mut samples = Vec::new();
 
-    // Projects: create, rename, delete.
-    for browser in both {
+    // Projects: create, rename, delete, all by hand in A.
+    for browser in [&a, &b] {
         browser
             .goto(&server.url("/projects"), "No projects yet")
             .await;
     }
-    let name = |name: &str| NewProject {
-        name: name.into(),
-        description: String::new(),
-    };
-    let mut project = None;
-    latencies.extend(
-        both_see(&both, "Field notes", true, async {
-            project = Some(api.create_project(&name("Field notes")).await.unwrap());
+    samples.push(
+        change_in(&a, &b, "Field notes", true, async {
+            a.click("New project", None).await;
+            a.fill("Project name", "Field notes\u{E007}").await;
         })
         .await,
     );
-    let project = project.unwrap();
-    let rename = |to: &str| UpdateProject {
-        name: Some(to.into()),
-        description: None,
-    };
-    latencies.extend(
-        both_see(&both, "Tour diary", true, async {
-            api.update_project(&project.id, &rename("Tour diary"))
-                .await
-                .unwrap();
+    samples.push(
+        change_in(&a, &b, "Tour diary", true, async {
+            a.click("Rename", Some("Field notes")).await;
+            a.fill("Project name", "Tour diary\u{E007}").await;
         })
         .await,
     );
     a.screenshot(&screenshot_dir().join("web-projects.png"))
         .await;
-    latencies.extend(
-        both_see(&both, "Tour diary", false, async {
-            api.delete_project(&project.id).await.unwrap();
+    samples.push(
+        change_in(&a, &b, "Tour diary", false, async {
+            a.click("Delete", Some("Tour diary")).await;
+            a.click("Yes, delete", Some("Tour diary")).await;
         })
         .await,
     );
 
-    // Recordings: import (upload), rename, delete.
-    for browser in both {
-        browser.goto(&server.url("/recordings"), "Recordings").await;
+    // Recordings: import through the file picker, rename, delete.
+    for browser in [&a, &b] {
+        browser
+            .goto(&server.url("/recordings"), "Import your first recording")
+            .await;
     }
-    let mut recording = None;
-    latencies.extend(
-        both_see(&both, "Morning interview", true, async {
-            let upload = UploadRecording {
-                file_name: "tone.wav".into(),
-                bytes: TONE.to_vec(),
-                title: Some("Morning interview".into()),
-                ..Default::default()
-            };
-            recording = Some(api.upload_recording(upload).await.unwrap().recording);
+    let file = workspace_dir().join("assets/fixtures/demo/studio-notes.mp3");
+    change_in(&a, &b, "studio-notes", true, async {
+        a.type_into("input[type=file]", &file.display().to_string())
+            .await;
+    })
+    .await;
+    samples.push(
+        change_in(&a, &b, "Studio notes, take 2", true, async {
+            a.click("Rename", Some("studio-notes")).await;
+            a.fill("Title", "Studio notes, take 2\u{E007}").await;
         })
         .await,
     );
-    let recording = recording.unwrap();
-    latencies.extend(
-        both_see(&both, "Evening interview", true, async {
-            let changes = UpdateRecording {
-                title: Some("Evening interview".into()),
-                ..Default::default()
-            };
-            api.update_recording(&recording.id, &changes).await.unwrap();
-        })
-        .await,
-    );
-    latencies.extend(
-        both_see(&both, "Evening interview", false, async {
-            api.delete_recording(&recording.id).await.unwrap();
+    samples.push(
+        change_in(&a, &b, "Studio notes, take 2", false, async {
+            a.click("Delete", Some("Studio notes, take 2")).await;
+            a.click("Yes, delete", Some("Studio notes, take 2")).await;
         })
         .await,
     );
 
-    // Conversations: create, a message, delete.
-    for browser in both {
+    // Conversations: start one, send a message (the reply comes from the
+    // server's assistant, live in both), delete it.
+    for browser in [&a, &b] {
         browser
             .goto(&server.url("/chats"), "No conversations yet")
             .await;
     }
-    let mut conversation = None;
-    latencies.extend(
-        both_see(&both, "Tour planning", true, async {
-            let new = NewConversation {
-                title: Some("Tour planning".into()),
-            };
-            conversation = Some(api.create_conversation(&new).await.unwrap());
+    samples.push(
+        change_in(&a, &b, "Tour planning", true, async {
+            a.click("New conversation", None).await;
+            a.fill("Title", "Tour planning\u{E007}").await;
         })
         .await,
     );
-    let conversation = conversation.unwrap();
-    for browser in both {
+    let conversations = server.api().conversations().await.unwrap();
+    let [conversation] = &conversations[..] else {
+        panic!("one conversation: {conversations:?}");
+    };
+    for browser in [&a, &b] {
         browser
             .goto(
                 &server.url(&format!("/chats/{}", conversation.id)),
-                "Tour planning",
+                "No messages yet",
             )
             .await;
     }
-    latencies.extend(
-        both_see(&both, "When is the bus booked?", true, async {
-            let message = NewMessage {
-                content: "When is the bus booked?".into(),
-            };
-            api.send_message(&conversation.id, &message).await.unwrap();
+    samples.push(
+        change_in(&a, &b, "When is the bus booked?", true, async {
+            a.fill("Message", "When is the bus booked?\u{E007}").await;
         })
         .await,
     );
-    for browser in both {
+    for browser in [&a, &b] {
+        browser
+            .wait_for_text("There are no recordings in Earshot yet")
+            .await;
+    }
+    for browser in [&a, &b] {
         browser.goto(&server.url("/chats"), "Tour planning").await;
     }
-    latencies.extend(
-        both_see(&both, "Tour planning", false, async {
-            api.delete_conversation(&conversation.id).await.unwrap();
+    samples.push(
+        change_in(&a, &b, "Tour planning", false, async {
+            a.click("Delete", Some("Tour planning")).await;
+            a.click("Yes, delete", Some("Tour planning")).await;
         })
         .await,
     );
 
-    // Search history: a search through the API, then one typed in a page.
-    for browser in both {
+    // Search history: two searches typed in A, one forgotten, then all.
+    for browser in [&a, &b] {
         browser
             .goto(&server.url("/search"), "Recent searches")
             .await;
     }
-    latencies.extend(
-        both_see(&both, "budget", true, async {
-            let request = SearchRequest {
-                query: "budget".into(),
-                limit: None,
-            };
-            api.search(&request).await.unwrap();
-        })
-        .await,
-    );
-    let typed = both_see(
-        &[&b],
-        "rehearsal",
-        true,
-        a.type_into("input.search-input", "rehearsal\u{E007}"),
-    )
-    .await;
-    latencies.extend(typed);
-    let history = api.search_history().await.unwrap();
-    // "rehearsal" stays in the typing context's own results; "budget" was
-    // only ever in the history.
-    latencies.extend(
-        both_see(&both, "budget", false, async {
-            for entry in &history {
-                api.delete_search_history_entry(&entry.id).await.unwrap();
-            }
-        })
-        .await,
-    );
-    b.arm("rehearsal", false).await;
-    b.seen().await;
-
-    // Latency: a run of renames of one project, seen from the projects page.
-    for browser in both {
-        browser
-            .goto(&server.url("/projects"), "No projects yet")
-            .await;
-    }
-    let probe = api.create_project(&name("Probe 0")).await.unwrap();
-    for browser in both {
-        browser.wait_for_text("Probe 0").await;
-    }
-    for i in 1..=40 {
-        let to = format!("Probe {i}");
-        latencies.extend(
-            both_see(&both, &to, true, async {
-                api.update_project(&probe.id, &rename(&to)).await.unwrap();
+    for query in ["rehearsal", "budget"] {
+        samples.push(
+            change_in(&a, &b, query, true, async {
+                a.fill("Search", &format!("{query}\u{E007}")).await;
             })
             .await,
         );
     }
-    let report = format!(
-        "change-to-other-client latency over {} changes: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        latencies.len(),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 99.0),
-        percentile(&latencies, 100.0),
+    samples.push(
+        change_in(&a, &b, "rehearsal", false, async {
+            a.click("Forget “rehearsal”", None).await;
+        })
+        .await,
     );
+    samples.push(
+        change_in(&a, &b, "budget", false, async {
+            a.click("Clear all", None).await;
+            a.click("Yes, clear all", None).await;
+        })
+        .await,
+    );
+
+    // Latency: a run of renames of one project in A, seen in B.
+    for browser in [&a, &b] {
+        browser
+            .goto(&server.url("/projects"), "No projects yet")
+            .await;
+    }
+    change_in(&a, &b, "Probe 0", true, async {
+        a.click("New project", None).await;
+        a.fill("Project name", "Probe 0\u{E007}").await;
+    })
+    .await;
+    for i in 1..=PROBES {
+        let (from, to) = (format!("Probe {}", i - 1), format!("Probe {i}"));
+        samples.push(
+            change_in(&a, &b, &to, true, async {
+                a.click("Rename", Some(&from)).await;
+                a.fill("Project name", &format!("{to}\u{E007}")).await;
+            })
+            .await,
+        );
+    }
+
+    let report = latency_report(&samples);
     eprintln!("{report}");
-    std::fs::write(screenshot_dir().join("latency.txt"), format!("{report}\n")).unwrap();
+    std::fs::write(screenshot_dir().join("latency.txt"), report).unwrap();
 
     a.quit().await;
     b.quit().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium, chromedriver and a web bundle; scripts/test runs it"]
+async fn a_change_the_server_refuses_shows_at_once_then_rolls_back_with_an_error_toast() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Served::start(data.path(), "127.0.0.1:0".parse().unwrap()).await;
+    let api = server.api();
+    let mut beta = None;
+    for name in ["Alpha", "Beta", "Gamma"] {
+        let new = NewProject {
+            name: name.into(),
+            description: String::new(),
+        };
+        let project = api.create_project(&new).await.unwrap();
+        if name == "Beta" {
+            beta = Some(project);
+        }
+    }
+    let beta = beta.unwrap();
+    // The page talks to the server through a proxy that can hold a
+    // request: what it shows before the server answers is then certain.
+    let proxy = Proxy::start(server.addr).await;
+    let driver = Driver::start();
+    let browser = Browser::open(&driver, DESKTOP).await;
+    browser
+        .goto(
+            &format!("http://{}/projects#token={TOKEN}", proxy.addr),
+            "Gamma",
+        )
+        .await;
+    let rename = proxy.hold("PATCH /api/projects/");
+    let row = format!("document.querySelector('[data-id=\"{}\"]')", beta.id);
+
+    // "Gamma" is taken: the server will answer 409 Conflict. The new name
+    // shows at once, while the request waits at the proxy.
+    browser
+        .arm_until(
+            "Beta's row to show the new name",
+            &format!("{row}.innerText.includes('Gamma')"),
+            json!([]),
+        )
+        .await;
+    browser.click("Rename", Some("Beta")).await;
+    browser.fill("Project name", "Gamma\u{E007}").await;
+    browser.seen().await;
+    assert_eq!(api.project(&beta.id).await.unwrap().name, "Beta");
+
+    // The refusal: the old name comes back, with an error toast.
+    browser
+        .arm_until(
+            "Beta's old name back and an error toast",
+            &format!(
+                "{row}.innerText.includes('Beta') && !{row}.innerText.includes('Gamma') \
+                 && document.querySelector('.toast[data-kind=\"error\"]') !== null"
+            ),
+            json!([]),
+        )
+        .await;
+    rename.release();
+    browser.seen().await;
+    let toast = browser
+        .execute(
+            "const toast = document.querySelector('.toast[data-kind=\"error\"]');
+             return [toast.dataset.code, toast.getAttribute('role'),
+                     toast.querySelector('.toast-message').innerText];",
+            json!([]),
+        )
+        .await;
+    let [code, role, message] = serde_json::from_value::<[String; 3]>(toast).unwrap();
+    assert_eq!((code.as_str(), role.as_str()), ("conflict", "alert"));
+    assert!(
+        message.starts_with("Couldn’t rename the project"),
+        "{message}"
+    );
+    browser
+        .screenshot(&screenshot_dir().join("web-rollback.png"))
+        .await;
+    browser.assert_not_reloaded().await;
+
+    browser.quit().await;
     server.stop().await;
 }
 

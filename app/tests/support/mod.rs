@@ -29,10 +29,10 @@
 //! page.wait_for_text("Field notes").await;
 //! ```
 
+pub mod proxy;
+
 use std::any::Any;
-use std::net::SocketAddr;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dioxus::core::{
@@ -54,9 +54,10 @@ use earshot_backend::{Config, Server};
 use earshot_shared::dto::{NewProject, Recording, RecordingFilters, RecordingStatus};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch};
+
+use proxy::Proxy;
+pub use proxy::{Hold, RequestLog};
 
 /// A hang guard, not a synchronisation: every wait below ends as soon as
 /// its condition holds; this only bounds how long a broken test hangs.
@@ -74,8 +75,7 @@ pub struct TestServer {
     pub api: ApiClient,
     /// Every request the app sent, in order.
     pub requests: RequestLog,
-    holds: Holds,
-    proxy: SocketAddr,
+    proxy: Proxy,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -93,14 +93,11 @@ pub async fn spawn_server() -> TestServer {
     let task = tokio::spawn(server.run_until(async {
         let _ = stopped.await;
     }));
-    let requests = RequestLog::default();
-    let holds = Holds::default();
-    let proxy = counting_proxy(address, requests.clone(), holds.clone()).await;
+    let proxy = Proxy::start(address).await;
     let direct = ServerAddress::new(&format!("http://{address}"), None).expect("a valid address");
     TestServer {
         api: ApiClient::new(direct),
-        requests,
-        holds,
+        requests: proxy.requests.clone(),
         proxy,
         stop: Some(stop),
         task: Some(task),
@@ -112,8 +109,8 @@ impl TestServer {
     /// Mounts the whole app (providers, sync connection, router, shell) at
     /// `path`, talking to this server through the counting proxy.
     pub fn mount(&self, path: &str) -> Page {
-        let address =
-            ServerAddress::new(&format!("http://{}", self.proxy), None).expect("a valid address");
+        let address = ServerAddress::new(&format!("http://{}", self.proxy.addr), None)
+            .expect("a valid address");
         let history = Rc::new(MemoryHistory::with_initial_path(path));
         let mut dom = VirtualDom::new(App)
             .with_root_context(address)
@@ -143,13 +140,7 @@ impl TestServer {
     /// returned [`Hold`] is released (or dropped). The request is logged
     /// when it reaches the proxy, as usual.
     pub fn hold(&self, prefix: &str) -> Hold {
-        let (release, released) = watch::channel(false);
-        self.holds
-            .0
-            .lock()
-            .unwrap()
-            .push((prefix.to_string(), released));
-        Hold { release }
+        self.proxy.hold(prefix)
     }
 
     /// Uploads the tone fixture as a recording titled `title`.
@@ -264,24 +255,6 @@ pub struct ShownToast {
     pub code: String,
     /// What it says.
     pub message: String,
-}
-
-/// Requests held at the proxy: [`TestServer::hold`].
-pub struct Hold {
-    release: watch::Sender<bool>,
-}
-
-impl Hold {
-    /// Lets the held requests, and any later ones it would hold, through.
-    pub fn release(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        self.release.send_replace(true);
-    }
 }
 
 impl Page {
@@ -771,162 +744,5 @@ fn text_in(dom: &VirtualDom, vnode: &VNode, node: &TemplateNode, text: &mut Stri
                 DynamicNode::Placeholder(_) => {}
             }
         }
-    }
-}
-
-/// The requests that went through the proxy, as `METHOD /path?query`.
-#[derive(Clone)]
-pub struct RequestLog(Arc<Mutex<Vec<String>>>, Arc<watch::Sender<()>>);
-
-impl Default for RequestLog {
-    fn default() -> Self {
-        RequestLog(Arc::default(), Arc::new(watch::Sender::new(())))
-    }
-}
-
-impl RequestLog {
-    /// A bookmark: [`RequestLog::since`] lists what came after it.
-    pub fn mark(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    /// The requests made after `mark`.
-    pub fn since(&self, mark: usize) -> Vec<String> {
-        self.0.lock().unwrap()[mark..].to_vec()
-    }
-
-    fn push(&self, request: String) {
-        self.0.lock().unwrap().push(request);
-        self.1.send_replace(());
-    }
-
-    /// Tells of every request from now on.
-    fn subscribe(&self) -> watch::Receiver<()> {
-        self.1.subscribe()
-    }
-}
-
-/// A prefix of request lines to hold, and whether it was released.
-type HeldPrefix = (String, watch::Receiver<bool>);
-
-/// The requests to hold at the proxy.
-#[derive(Clone, Default)]
-struct Holds(Arc<Mutex<Vec<HeldPrefix>>>);
-
-impl Holds {
-    /// Waits until no unreleased hold matches any of `requests`.
-    async fn wait_for(&self, requests: &[String]) {
-        let held: Vec<watch::Receiver<bool>> = self
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(prefix, _)| requests.iter().any(|r| r.starts_with(prefix.as_str())))
-            .map(|(_, released)| released.clone())
-            .collect();
-        for mut released in held {
-            let _ = released.wait_for(|released| *released).await;
-        }
-    }
-}
-
-/// A TCP proxy to `target` that notes the request line of every HTTP/1.1
-/// request passing through it, and keeps a request that `holds` match until
-/// they are released. After a connection upgrades (the sync socket), its
-/// bytes are relayed without being read.
-async fn counting_proxy(target: SocketAddr, log: RequestLog, holds: Holds) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let (log, holds) = (log.clone(), holds.clone());
-            tokio::spawn(async move {
-                let Ok(server) = TcpStream::connect(target).await else {
-                    return;
-                };
-                let (mut from_client, mut to_client) = client.into_split();
-                let (mut from_server, mut to_server) = server.into_split();
-                let answers = tokio::spawn(async move {
-                    let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
-                    let _ = to_client.shutdown().await;
-                });
-                let mut reader = RequestReader::default();
-                let mut buffer = vec![0; 16 * 1024];
-                loop {
-                    let n = match from_client.read(&mut buffer).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    let requests = reader.feed(&buffer[..n], &log);
-                    holds.wait_for(&requests).await;
-                    if to_server.write_all(&buffer[..n]).await.is_err() {
-                        break;
-                    }
-                }
-                let _ = to_server.shutdown().await;
-                let _ = answers.await;
-            });
-        }
-    });
-    address
-}
-
-/// Finds request lines in one connection's client-to-server bytes.
-#[derive(Default)]
-struct RequestReader {
-    head: Vec<u8>,
-    body_left: usize,
-    relay_only: bool,
-}
-
-impl RequestReader {
-    /// Reads `bytes`, logs the requests that begin in them and returns
-    /// their lines.
-    fn feed(&mut self, bytes: &[u8], log: &RequestLog) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut pending = bytes.to_vec();
-        while !self.relay_only && !pending.is_empty() {
-            if self.body_left > 0 {
-                let skipped = self.body_left.min(pending.len());
-                self.body_left -= skipped;
-                pending.drain(..skipped);
-                continue;
-            }
-            self.head.append(&mut pending);
-            let Some(end) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
-                return lines;
-            };
-            pending = self.head.split_off(end + 4);
-            let head = String::from_utf8_lossy(&self.head).into_owned();
-            self.head.clear();
-            let line = self.read_head(&head);
-            log.push(line.clone());
-            lines.push(line);
-        }
-        lines
-    }
-
-    /// Notes what the head says about the bytes after it; returns its
-    /// request line.
-    fn read_head(&mut self, head: &str) -> String {
-        let mut lines = head.split("\r\n");
-        let mut request_line = lines.next().unwrap_or_default().split(' ');
-        let method = request_line.next().unwrap_or_default();
-        let target = request_line.next().unwrap_or_default();
-        for header in lines {
-            let Some((name, value)) = header.split_once(':') else {
-                continue;
-            };
-            match name.trim().to_ascii_lowercase().as_str() {
-                "content-length" => self.body_left = value.trim().parse().unwrap_or(0),
-                // After an upgrade the bytes are the socket's frames; a
-                // chunked body's end cannot be found without reading it (the
-                // app sends none). Either way, stop reading rather than
-                // miscount.
-                "upgrade" | "transfer-encoding" => self.relay_only = true,
-                _ => {}
-            }
-        }
-        format!("{method} {target}")
     }
 }
