@@ -16,6 +16,7 @@
 )]
 
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -132,7 +133,9 @@ impl Output {
     }
 }
 
-/// A child process that is killed when dropped (unless it was stopped).
+/// A child process that is killed when dropped (unless it was stopped),
+/// with every process it started: it leads a process group of its own, so
+/// a failing test leaves no browser or window behind.
 pub struct Process {
     child: Child,
     name: &'static str,
@@ -148,7 +151,8 @@ impl Process {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            .process_group(0);
         let mut child = command
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {name}: {error}"));
@@ -182,9 +186,11 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        // The group outlives its leader if the leader exited first.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.wait();
     }
 }
