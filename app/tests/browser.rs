@@ -41,13 +41,15 @@ const TOKEN: &str = "e2e-token-0123456789abcdef";
 /// A regular desktop browser window, and a phone.
 const DESKTOP: (u32, u32) = (1200, 800);
 const PHONE: (u32, u32) = (390, 844);
-/// How many renames the latency run makes.
+/// How many renames the latency run makes, unless `EARSHOT_LATENCY_PROBES`
+/// says otherwise.
 const PROBES: usize = 40;
 
 /// Run in every page before the app: stamps the user's last action (a
-/// click, Enter, a submitted form, files chosen) and each sync frame's
-/// arrival (a listener added ahead of the app's own), in milliseconds since
-/// the Unix epoch; keeps every request's timing.
+/// click, Enter, a submitted form, files chosen), each sync frame's arrival
+/// (a listener added ahead of the app's own) and the moment the app has
+/// each answer's body in hand, in milliseconds since the Unix epoch; keeps
+/// every request's timing.
 const INSTRUMENTS: &str = r#"
 (() => {
   const now = () => performance.timeOrigin + performance.now();
@@ -66,6 +68,15 @@ const INSTRUMENTS: &str = r#"
     }
   };
   performance.setResourceTimingBufferSize(100000);
+  window.__earshotReads = [];
+  const arrayBuffer = Response.prototype.arrayBuffer;
+  Response.prototype.arrayBuffer = function () {
+    const url = this.url;
+    return arrayBuffer.call(this).then((body) => {
+      window.__earshotReads.push([url, now()]);
+      return body;
+    });
+  };
 })();
 "#;
 
@@ -250,6 +261,7 @@ impl Browser {
                  const origin = performance.timeOrigin;
                  return {
                    frames: window.__earshotFrames.filter((t) => t >= since),
+                   reads: window.__earshotReads.filter(([, t]) => t >= since),
                    fetches: performance.getEntriesByType('resource')
                      .filter((e) => e.initiatorType === 'fetch' && origin + e.startTime >= since)
                      .map((e) => [e.name, origin + e.startTime, origin + e.responseEnd]),
@@ -430,8 +442,22 @@ impl Browser {
             .await;
     }
 
-    /// A PNG of the viewport.
+    /// A PNG of the viewport, once what is animating in (a toast) has
+    /// arrived.
     async fn screenshot(&self, path: &Path) {
+        webdriver_for(
+            "animations to finish",
+            self.http
+                .post(format!("{}/execute/async", self.session))
+                .json(&json!({
+                    "script": "const done = arguments[arguments.length - 1];
+                               const ending = document.getAnimations()
+                                 .filter((a) => a.effect.getComputedTiming().iterations !== Infinity);
+                               Promise.all(ending.map((a) => a.finished)).then(() => done(), () => done());",
+                    "args": [],
+                })),
+        )
+        .await;
         let encoded = webdriver(self.http.get(format!("{}/screenshot", self.session))).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(encoded.as_str().expect("base64"))
@@ -534,8 +560,10 @@ async fn change_in<T>(
 #[derive(serde::Deserialize)]
 struct Timeline {
     frames: Vec<f64>,
-    /// Each request's URL, when it was sent and when its answer was read.
+    /// Each request's URL, when it was sent and when its answer arrived.
     fetches: Vec<(String, f64, f64)>,
+    /// Each answer's URL and when the app had its body.
+    reads: Vec<(String, f64)>,
 }
 
 /// The path of one change, in milliseconds after the user's last action
@@ -545,15 +573,15 @@ struct Sample {
     what: String,
     /// Until the other context showed it.
     total: f64,
-    /// When the acting context sent its request and read the answer, the
-    /// other received the sync frame, sent its refetch and read that
-    /// answer; `None` when a step was not seen.
+    /// When the acting context sent its request and had the answer, the
+    /// other received the sync frame, sent its refetch, had the answer
+    /// arrive and read it; `None` when a step was not seen.
     path: Option<Route>,
 }
 
 /// How a change travelled: see [`Sample::path`].
 struct Route {
-    times: [f64; 5],
+    times: [f64; 6],
     /// The request's and the refetch's paths.
     urls: [String; 2],
 }
@@ -563,15 +591,19 @@ impl Sample {
         let path = (|| {
             let (request_url, request, answer) = sent.fetches.first()?;
             let frame = *received.frames.first()?;
-            // Of the refetches the frame caused, the last one answered
-            // before the change showed brought it.
-            let (refetch_url, refetch, refetched) = received
+            // Of the answers the frame caused, the last one read before
+            // the change showed brought it.
+            let (refetch_url, read) = received
+                .reads
+                .iter()
+                .filter(|(_, t)| *t >= frame && *t <= shown)
+                .max_by(|x, y| x.1.total_cmp(&y.1))?;
+            let (_, refetch, refetched) = received
                 .fetches
                 .iter()
-                .filter(|f| f.1 >= frame && f.2 <= shown)
-                .max_by(|x, y| x.2.total_cmp(&y.2))?;
+                .find(|f| &f.0 == refetch_url && f.1 >= frame && f.2 <= *read)?;
             Some(Route {
-                times: [*request, *answer, frame, *refetch, *refetched].map(|t| t - acted),
+                times: [*request, *answer, frame, *refetch, *refetched, *read].map(|t| t - acted),
                 urls: [request_url, refetch_url].map(|url| {
                     let path = url.splitn(4, '/').nth(3).unwrap_or_default();
                     format!("/{path}")
@@ -586,18 +618,19 @@ impl Sample {
     }
 }
 
-const PATH_STEPS: [&str; 5] = [
+const PATH_STEPS: [&str; 6] = [
     "request sent",
     "answered",
     "frame at the other",
     "its refetch sent",
     "answered",
+    "read",
 ];
 
 /// The latency figures, the median path, and the slowest samples' paths.
 fn latency_report(samples: &[Sample]) -> String {
     let totals: Vec<f64> = samples.iter().map(|s| s.total).collect();
-    let describe = |times: &[f64; 5], shown: f64| {
+    let describe = |times: &[f64; 6], shown: f64| {
         let steps: Vec<String> = PATH_STEPS
             .iter()
             .zip(times)
@@ -605,11 +638,11 @@ fn latency_report(samples: &[Sample]) -> String {
             .collect();
         format!("{}, shown {shown:.1}", steps.join(", "))
     };
-    let paths: Vec<&[f64; 5]> = samples
+    let paths: Vec<&[f64; 6]> = samples
         .iter()
         .filter_map(|s| s.path.as_ref().map(|p| &p.times))
         .collect();
-    let median_path: [f64; 5] =
+    let median_path: [f64; 6] =
         std::array::from_fn(|i| percentile(&paths.iter().map(|p| p[i]).collect::<Vec<_>>(), 50.0));
     let mut report = format!(
         "change-to-other-client latency over {} changes made in one browser: \
@@ -805,7 +838,8 @@ async fn every_resource_changed_in_one_context_shows_in_the_other_without_a_relo
         .await,
     );
 
-    // Latency: a run of renames of one project in A, seen in B.
+    // Latency: a run of renames of one project in A, seen in B
+    // (`EARSHOT_LATENCY_PROBES` of them, for a benchmark run).
     for browser in [&a, &b] {
         browser
             .goto(&server.url("/projects"), "No projects yet")
@@ -816,7 +850,11 @@ async fn every_resource_changed_in_one_context_shows_in_the_other_without_a_relo
         a.fill("Project name", "Probe 0\u{E007}").await;
     })
     .await;
-    for i in 1..=PROBES {
+    let probes = std::env::var("EARSHOT_LATENCY_PROBES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(PROBES);
+    for i in 1..=probes {
         let (from, to) = (format!("Probe {}", i - 1), format!("Probe {i}"));
         samples.push(
             change_in(&a, &b, &to, true, async {
