@@ -1,7 +1,9 @@
 //! The desktop app in a real window, under a virtual X server (Xvfb): it
-//! starts on a workspace that already holds data, shows it, follows a
-//! change made through its shared HTTP API, feeds a mobile preview window
-//! too, and shuts its backend down cleanly when asked to stop.
+//! starts on a workspace that already holds data and shows it. It follows a
+//! change made through its shared HTTP API, and one made by hand in a
+//! browser (headless Chromium) that opened its shared link. It feeds a
+//! mobile preview window, which follows the browser's next change too. It
+//! shuts its backend down cleanly when asked to stop.
 //!
 //! The observables are the app's own: its log (the embedded backend logs
 //! every request it serves, so a refetch is visible) and screenshots of the
@@ -13,6 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use e2e::browser::{Browser, DESKTOP, Driver, bundle_dir};
 use e2e::{PATIENCE, Process, on_path, screenshot_dir, wait_until};
 use earshot_app::{ApiClient, ServerAddress, UploadRecording};
 use earshot_backend::{Config, Server};
@@ -189,18 +192,15 @@ fn shared_api(base_url: &str, token: &str) -> ApiClient {
     ApiClient::new(ServerAddress::new(base_url, Some(token.to_string())).unwrap())
 }
 
-/// Creates a project through the shared API.
-fn create_project(base_url: &str, token: &str, name: &str) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        shared_api(base_url, token)
-            .create_project(&NewProject {
-                name: name.into(),
-                description: String::new(),
-            })
-            .await
-            .expect("the project is created");
-    });
+/// Creates a project on the browser's projects page, as a user would, and
+/// waits until the page shows it.
+async fn create_by_hand(browser: &Browser, name: &str) {
+    browser.arm(name, true).await;
+    browser.click("New project", None).await;
+    browser
+        .fill("Project name", &format!("{name}\u{E007}"))
+        .await;
+    browser.seen().await;
 }
 
 /// Renames a recording through the shared API.
@@ -261,7 +261,14 @@ fn the_window_shows_the_workspace_and_follows_changes_made_through_its_shared_ap
         "earshot",
         app_command(
             &display,
-            &["--data-dir", data_dir, "--share", "127.0.0.1:0"],
+            &[
+                "--data-dir",
+                data_dir,
+                "--share",
+                "127.0.0.1:0",
+                "--web-dir",
+                bundle_dir().to_str().unwrap(),
+            ],
         ),
     );
     let (base_url, token) = app
@@ -296,6 +303,26 @@ fn the_window_shows_the_workspace_and_follows_changes_made_through_its_shared_ap
     let changed = display.settled(SCREEN, "the change on screen", Some(&seeded));
     save(SCREEN, &changed, &shots.join("window-after-change.png"));
 
+    // A browser opens the shared link and creates a project by hand: the
+    // window's dashboard counts it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let driver = Driver::start();
+    let browser = runtime.block_on(async {
+        let browser = Browser::open(&driver, DESKTOP).await;
+        browser
+            .goto(&format!("{base_url}/projects#token={token}"), "Field notes")
+            .await;
+        create_by_hand(&browser, "Made in a browser").await;
+        browser
+    });
+    let (seen, ()) = app
+        .stderr
+        .wait_for_from(seen, "the window to refetch", |line| {
+            served(line, "/api/dashboard/stats").then_some(())
+        });
+    let counted = display.settled(SCREEN, "the browser's change on screen", Some(&changed));
+    save(SCREEN, &counted, &shots.join("window-after-browser.png"));
+
     // A mobile preview window on the same workspace, over the first one.
     let underneath = display.capture(PHONE);
     let mut phone = Process::spawn(
@@ -312,14 +339,16 @@ fn the_window_shows_the_workspace_and_follows_changes_made_through_its_shared_ap
         });
     let before = display.settled(PHONE, "the mobile preview on screen", Some(&underneath));
     save(PHONE, &before, &shots.join("mobile-preview.png"));
-    // Its dashboard's top shows the number of projects.
-    create_project(&base_url, &token, "Made on another device");
+    // Its dashboard's top shows the number of projects; the browser makes
+    // another.
+    runtime.block_on(create_by_hand(&browser, "Made in a browser, too"));
     let after = display.settled(PHONE, "the change in the mobile preview", Some(&before));
     save(
         PHONE,
         &after,
         &shots.join("mobile-preview-after-change.png"),
     );
+    runtime.block_on(browser.quit());
     assert!(phone.terminate(), "the mobile preview exits cleanly");
 
     // The token went to standard output only, never to the log.

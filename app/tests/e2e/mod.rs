@@ -15,6 +15,8 @@
     reason = "each test binary uses its own part of this module"
 )]
 
+pub mod browser;
+
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
