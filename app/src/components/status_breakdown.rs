@@ -34,7 +34,9 @@ pub fn StatusBreakdown(counts: StatusCounts) -> Element {
             }
             ul { class: "status-legend",
                 for status in RecordingStatus::ALL {
-                    li { key: "{status}",
+                    li {
+                        key: "{status}",
+                        class: if count_of(&counts, status) == 0 { "empty" },
                         StatusBadge { status }
                         span { class: "status-count", "{count_of(&counts, status)}" }
                     }
