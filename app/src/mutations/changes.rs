@@ -2,7 +2,7 @@
 //! data. They must be idempotent: the cache applies them again to newer
 //! server data that arrives while the mutation is pending.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -246,17 +246,32 @@ pub fn pending_message(id: String, conversation_id: &str, content: &str) -> Mess
 }
 
 /// The conversation with `message` at the end, unless it is already there:
-/// by its id, or by the id the server gave it (`stored`, once known).
+/// by its id, by the id the server gave it (`stored`, once known), or
+/// because the server's copy arrived before the answer to the send did.
+///
+/// For the last, `copies` remembers how many of the user's messages held
+/// the same text when the message was first shown; one more than that is
+/// its copy. Counting, not matching the text, keeps a text sent twice
+/// ("ok", "ok") showing twice.
 pub fn append_message(
     detail: &ConversationDetail,
     message: &Message,
     stored: Option<&str>,
+    copies: &Cell<Option<usize>>,
 ) -> ConversationDetail {
     let mut detail = detail.clone();
-    let there = detail
+    let same_text = detail
         .messages
         .iter()
-        .any(|m| m.id == message.id || Some(m.id.as_str()) == stored);
+        .filter(|m| m.role == message.role && m.content == message.content)
+        .count();
+    let before = copies.get().unwrap_or(same_text);
+    copies.set(Some(before));
+    let there = same_text > before
+        || detail
+            .messages
+            .iter()
+            .any(|m| m.id == message.id || Some(m.id.as_str()) == stored);
     if !there {
         detail.messages.push(message.clone());
         detail.conversation.message_count += 1;
@@ -392,11 +407,14 @@ mod tests {
             messages: vec![],
         };
         let message = pending_message(pending_id(), "c1", "Hello");
-        let once = append_message(&detail, &message, None);
+        let once = append_message(&detail, &message, None, &Cell::default());
         assert_eq!(once.messages.len(), 1);
         assert_eq!(once.messages[0].role, Role::User);
         assert_eq!(once.conversation.message_count, 1);
-        assert_eq!(append_message(&once, &message, None), once);
+        assert_eq!(
+            append_message(&once, &message, None, &Cell::default()),
+            once
+        );
     }
 
     #[test]
@@ -410,7 +428,10 @@ mod tests {
             conversation: pending_conversation("c1".into(), "Chat"),
             messages: vec![stored],
         };
-        assert_eq!(append_message(&detail, &message, Some("m1")), detail);
+        assert_eq!(
+            append_message(&detail, &message, Some("m1"), &Cell::default()),
+            detail
+        );
 
         let pending = pending_project(pending_id(), "Interviews", "");
         let created = vec![pending_project("p1".into(), "Interviews", "")];
@@ -437,13 +458,19 @@ mod tests {
         };
         detail.conversation.message_count = 1;
         let second = pending_message(pending_id(), "c1", "ok");
-        let shown = append_message(&detail, &second, None);
+        let copies = Cell::default();
+        let shown = append_message(&detail, &second, None, &copies);
         assert_eq!(shown.messages.len(), 2);
         assert_eq!(shown.conversation.message_count, 2);
         // Stored as m2, it stands for itself once the list holds it.
         let mut fetched = shown.clone();
         fetched.messages[1].id = "m2".into();
-        assert_eq!(append_message(&fetched, &second, Some("m2")), fetched);
+        // Its copy may come with a refetch before the answer to the send.
+        assert_eq!(append_message(&fetched, &second, None, &copies), fetched);
+        assert_eq!(
+            append_message(&fetched, &second, Some("m2"), &copies),
+            fetched
+        );
 
         let budget = vec![pending_conversation("c9".into(), "Budget")];
         let another = pending_conversation(pending_id(), "Budget");

@@ -293,9 +293,12 @@ pub fn use_send_message(
             let message = changes::pending_message(pending.clone(), conversation, text);
             let stored = changes::ServerId::default();
             let known = stored.clone();
+            let copies = std::cell::Cell::default();
             optimistic.update::<ConversationDetail>(
                 &keys::conversations::detail(conversation),
-                move |detail| changes::append_message(detail, &message, known.get().as_deref()),
+                move |detail| {
+                    changes::append_message(detail, &message, known.get().as_deref(), &copies)
+                },
             );
             stored
         })
