@@ -31,6 +31,7 @@ pub mod assistant;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod jobs;
 pub mod processing;
 pub mod routes;
 pub mod services;

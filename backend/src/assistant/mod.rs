@@ -41,10 +41,10 @@ use std::time::Duration;
 use chrono::Utc;
 use earshot_shared::dto::{Message, Role};
 use sea_orm::DatabaseConnection;
-use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
 
 use crate::config::LlmConfig;
+use crate::jobs::{Jobs, lock};
 use crate::processing::retrying;
 use crate::services::{conversations, recordings, search};
 use crate::sync::Hub;
@@ -81,12 +81,10 @@ struct Context {
 /// The reply runner. See the [module docs](self).
 #[derive(Debug)]
 pub struct Assistant {
-    queue: mpsc::UnboundedSender<String>,
+    jobs: Jobs,
     /// Conversations queued and not started yet: one job answers them all.
     queued: Arc<Mutex<HashSet<String>>>,
     context: Context,
-    stop: watch::Sender<bool>,
-    dispatcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Assistant {
@@ -101,7 +99,6 @@ impl Assistant {
         llm: Option<&LlmConfig>,
     ) -> anyhow::Result<Self> {
         let llm = llm.map(Llm::new).transpose()?.map(Arc::new);
-        let (queue, receiver) = mpsc::unbounded_channel();
         let (stop, stopped) = watch::channel(false);
         let queued = Arc::new(Mutex::new(HashSet::new()));
         let context = Context {
@@ -109,29 +106,30 @@ impl Assistant {
             hub,
             llm,
             retry_backoff,
-            stopped: stopped.clone(),
-        };
-        let dispatcher = tokio::spawn(dispatch(
-            context.clone(),
-            receiver,
-            queued.clone(),
-            workers.max(1),
             stopped,
-        ));
+        };
+        let (job_context, job_queued) = (context.clone(), queued.clone());
+        let jobs = Jobs::start("reply", workers, stop, move |id: String| {
+            let (context, queued) = (job_context.clone(), job_queued.clone());
+            async move {
+                // From here a new message queues another job, which then
+                // sees it.
+                lock(&queued).remove(&id);
+                answer_or_apologise(&context, &id).await;
+            }
+        });
         Ok(Assistant {
-            queue,
+            jobs,
             queued,
             context,
-            stop,
-            dispatcher: Mutex::new(Some(dispatcher)),
         })
     }
 
     /// Queues a reply for a conversation whose new message is committed.
     pub fn enqueue(&self, conversation_id: String) {
         if lock(&self.queued).insert(conversation_id.clone()) {
-            // Fails only after shutdown; the reply is owed at the next start.
-            let _ = self.queue.send(conversation_id);
+            // After shutdown, the reply is owed at the next start.
+            self.jobs.enqueue(conversation_id);
         }
     }
 
@@ -152,64 +150,8 @@ impl Assistant {
     /// being written is abandoned (it is owed again at the next start); one
     /// being saved is saved.
     pub async fn shutdown(&self) {
-        let _ = self.stop.send(true);
-        let dispatcher = lock(&self.dispatcher).take();
-        if let Some(dispatcher) = dispatcher {
-            let _ = dispatcher.await;
-        }
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
-}
-
-async fn dispatch(
-    context: Context,
-    mut queue: mpsc::UnboundedReceiver<String>,
-    queued: Arc<Mutex<HashSet<String>>>,
-    workers: usize,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let permits = Arc::new(Semaphore::new(workers));
-    let mut jobs = JoinSet::new();
-    loop {
-        let permit = tokio::select! {
-            biased;
-            _ = stopped.wait_for(|stop| *stop) => break,
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-        };
-        let id = tokio::select! {
-            biased;
-            _ = stopped.wait_for(|stop| *stop) => break,
-            id = queue.recv() => match id {
-                Some(id) => id,
-                None => break,
-            },
-        };
-        // From here a new message queues another job, which then sees it.
-        lock(&queued).remove(&id);
-        let context = context.clone();
-        jobs.spawn(async move {
-            answer_or_apologise(&context, &id).await;
-            drop(permit);
-        });
-        while let Some(ended) = jobs.try_join_next() {
-            report_panic(ended);
-        }
-    }
-    while let Some(ended) = jobs.join_next().await {
-        report_panic(ended);
-    }
-}
-
-/// Logs a reply job that panicked (its question stays unanswered until the
-/// next start, if still recent then).
-fn report_panic(ended: Result<(), tokio::task::JoinError>) {
-    if let Err(err) = ended
-        && err.is_panic()
-    {
-        tracing::error!(error = %err, "a reply job panicked; the question is left unanswered");
+        self.jobs.stop();
+        self.jobs.stopped().await;
     }
 }
 

@@ -27,11 +27,11 @@ use earshot_shared::dto::RecordingStatus;
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
 
 use crate::db::Tx;
 use crate::db::entities::recording;
+use crate::jobs::{Jobs, lock};
 use crate::storage::Storage;
 use crate::sync::Hub;
 use analyze::{Analysis, AnalyzeError};
@@ -57,37 +57,33 @@ struct Context {
 /// The job runner. See the [module docs](self).
 #[derive(Debug)]
 pub struct Processor {
-    queue: mpsc::UnboundedSender<String>,
+    jobs: Jobs,
     context: Context,
-    stop: watch::Sender<bool>,
-    dispatcher: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Processor {
     /// Starts the runner with `workers` concurrent jobs.
     pub fn start(db: DatabaseConnection, hub: Arc<Hub>, storage: Storage, workers: usize) -> Self {
-        let (queue, receiver) = mpsc::unbounded_channel();
         let (stop, stopped) = watch::channel(false);
         let context = Context {
             db,
             hub,
             storage,
             running: Arc::default(),
-            stopped: stopped.clone(),
+            stopped,
         };
-        let dispatcher = tokio::spawn(dispatch(context.clone(), receiver, workers.max(1), stopped));
-        Processor {
-            queue,
-            context,
-            stop,
-            dispatcher: Mutex::new(Some(dispatcher)),
-        }
+        let job_context = context.clone();
+        let jobs = Jobs::start("processing", workers, stop, move |id| {
+            let context = job_context.clone();
+            async move { run(&context, &id).await }
+        });
+        Processor { jobs, context }
     }
 
     /// Queues a recording whose row is already `queued` and committed.
     pub fn enqueue(&self, recording_id: String) {
-        // Fails only after shutdown; the row stays queued for the next start.
-        let _ = self.queue.send(recording_id);
+        // After shutdown, the row stays queued for the next start.
+        self.jobs.enqueue(recording_id);
     }
 
     /// Stops the job of a recording, if one runs (e.g. it was deleted).
@@ -140,54 +136,12 @@ impl Processor {
     /// Cancels running jobs and waits for them to stop. Interrupted jobs stay
     /// `processing` in the database and are re-queued at the next start.
     pub async fn shutdown(&self) {
-        let _ = self.stop.send(true);
+        self.jobs.stop();
         for flag in lock(&self.context.running).values() {
             flag.store(true, Ordering::Relaxed);
         }
-        let dispatcher = lock(&self.dispatcher).take();
-        if let Some(dispatcher) = dispatcher {
-            let _ = dispatcher.await;
-        }
+        self.jobs.stopped().await;
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
-}
-
-async fn dispatch(
-    context: Context,
-    mut queue: mpsc::UnboundedReceiver<String>,
-    workers: usize,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let permits = Arc::new(Semaphore::new(workers));
-    let mut jobs = JoinSet::new();
-    // Both waits look at the stop flag first, so that once it is set no
-    // further job starts, even with work ready.
-    loop {
-        let permit = tokio::select! {
-            biased;
-            _ = stopped.wait_for(|stop| *stop) => break,
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-        };
-        let id = tokio::select! {
-            biased;
-            _ = stopped.wait_for(|stop| *stop) => break,
-            id = queue.recv() => match id {
-                Some(id) => id,
-                None => break,
-            },
-        };
-        let context = context.clone();
-        jobs.spawn(async move {
-            run(&context, &id).await;
-            drop(permit);
-        });
-        // Reap finished jobs so the set does not grow.
-        while jobs.try_join_next().is_some() {}
-    }
-    while jobs.join_next().await.is_some() {}
 }
 
 /// Runs one job: claims the row, analyses the file, records the outcome.
