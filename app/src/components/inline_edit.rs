@@ -64,6 +64,21 @@ pub fn RenameForm(
     }
 }
 
+/// The button that puts a [`RenameForm`] in place of a name; `small` in
+/// rows and cards, full size in a page's header.
+#[component]
+pub fn RenameButton(small: bool, onclick: EventHandler<()>) -> Element {
+    rsx! {
+        button {
+            class: if small { "button small subtle" } else { "button subtle" },
+            r#type: "button",
+            "data-action": "rename",
+            onclick: move |_| onclick.call(()),
+            "Rename"
+        }
+    }
+}
+
 /// A button that asks again before acting: "Delete" turns into "Delete?"
 /// with Yes and No, so one stray click destroys nothing.
 #[component]

@@ -19,6 +19,7 @@
 //! - [`import_button`]: the file picker, the drop zone, and the rows of
 //!   imports under way.
 //! - [`inline_edit`]: renaming in place, and delete buttons that ask first.
+//! - [`list_card`]: a named thing in a list, renamed and deleted in place.
 //! - [`editable_text`]: notes and transcripts edited in place.
 //! - [`search_box`], [`snippet`]: the search field, and a result's text with
 //!   its hits marked.
@@ -31,6 +32,7 @@ pub mod icons;
 pub mod import_button;
 pub mod inline_edit;
 pub mod layout;
+pub mod list_card;
 pub mod load_state;
 pub mod message_text;
 pub mod page_header;

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use earshot_shared::dto::{Project, Recording, RecordingStatus};
 
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::{ConfirmButton, RenameButton, RenameForm};
 use crate::components::progress_bar::ProgressBar;
 use crate::components::project_select::ProjectSelect;
 use crate::components::status_badge::StatusBadge;
@@ -157,13 +157,7 @@ pub fn RecordingRow(
                 td { class: "col-actions",
                     div { class: "row-actions",
                         if !renaming() {
-                            button {
-                                class: "button small subtle",
-                                r#type: "button",
-                                "data-action": "rename",
-                                onclick: move |_| renaming.set(true),
-                                "Rename"
-                            }
+                            RenameButton { small: true, onclick: move |_| renaming.set(true) }
                         }
                         ConfirmButton {
                             label: "Delete",

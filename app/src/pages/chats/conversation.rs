@@ -13,7 +13,7 @@ use earshot_shared::dto::{Message, REPLY_WINDOW_SECS, Role};
 use earshot_shared::keys;
 
 use crate::app::use_api;
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::{ConfirmButton, RenameButton, RenameForm};
 use crate::components::load_state::{EmptyState, LoadError, Loading};
 use crate::components::message_text::MessageText;
 use crate::components::page_header::PageHeader;
@@ -219,13 +219,7 @@ fn ConversationView(id: String) -> Element {
                 title: title.clone(),
                 subtitle: format::count(detail.conversation.message_count, "message", "messages"),
                 RefreshButton { busy, onclick: move |_| conversation.refetch() }
-                button {
-                    class: "button subtle",
-                    r#type: "button",
-                    "data-action": "rename",
-                    onclick: move |_| renaming.set(true),
-                    "Rename"
-                }
+                RenameButton { small: false, onclick: move |_| renaming.set(true) }
                 ConfirmButton {
                     label: "Delete",
                     question: "Delete this conversation?",

@@ -8,12 +8,13 @@ use earshot_shared::dto::Conversation;
 use earshot_shared::keys;
 
 use crate::app::use_api;
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::RenameForm;
+use crate::components::list_card::ListCard;
 use crate::components::load_state::{EmptyState, ListSkeleton, LoadError};
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
-use crate::mutations::changes::{is_pending, pending_id};
+use crate::mutations::changes::pending_id;
 use crate::mutations::{use_create_conversation, use_delete_conversation, use_rename_conversation};
 use crate::query::use_query;
 use crate::route::Route;
@@ -100,60 +101,22 @@ fn ConversationItem(
     on_rename: EventHandler<(String, String)>,
     on_delete: EventHandler<String>,
 ) -> Element {
-    let mut renaming = use_signal(|| false);
-    let pending = is_pending(&conversation.id);
-    let id = conversation.id.clone();
     let meta = format!(
         "{} · {}",
         format::count(conversation.message_count, "message", "messages"),
         format::when(&conversation.updated_at)
     );
     rsx! {
-        li {
-            class: if pending { "card list-card pending" } else { "card list-card" },
-            "data-id": "{conversation.id}",
-            div { class: "list-card-text",
-                if renaming() {
-                    RenameForm {
-                        initial: conversation.title.clone(),
-                        label: "Title",
-                        on_save: {
-                            let id = id.clone();
-                            move |title: String| {
-                                renaming.set(false);
-                                on_rename.call((id.clone(), title));
-                            }
-                        },
-                        on_cancel: move |_| renaming.set(false),
-                    }
-                } else if pending {
-                    span { class: "row-title", "{conversation.title}" }
-                    span { class: "row-sub", "Starting…" }
-                } else {
-                    Link {
-                        class: "row-title",
-                        to: Route::Conversation { id: conversation.id.clone() },
-                        "{conversation.title}"
-                    }
-                    span { class: "row-sub", "{meta}" }
-                }
-            }
-            if !pending && !renaming() {
-                div { class: "row-actions",
-                    button {
-                        class: "button small subtle",
-                        r#type: "button",
-                        "data-action": "rename",
-                        onclick: move |_| renaming.set(true),
-                        "Rename"
-                    }
-                    ConfirmButton {
-                        label: "Delete",
-                        question: "Delete “{conversation.title}”?",
-                        on_confirm: move |_| on_delete.call(id.clone()),
-                    }
-                }
-            }
+        ListCard {
+            id: conversation.id.clone(),
+            name: conversation.title.clone(),
+            to: Route::Conversation { id: conversation.id.clone() },
+            sub: meta,
+            name_label: "Title",
+            pending_note: "Starting…",
+            delete_question: "Delete “{conversation.title}”?",
+            on_rename,
+            on_delete,
         }
     }
 }

@@ -8,7 +8,7 @@ use earshot_shared::dto::{Project, RecordingFilters, UpdateRecording};
 use earshot_shared::keys;
 
 use crate::app::use_api;
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::{ConfirmButton, RenameButton, RenameForm};
 use crate::components::load_state::{EmptyState, LoadError, Loading, TableSkeleton};
 use crate::components::page_header::PageHeader;
 use crate::components::recording_table::{RecordingTable, RowActions};
@@ -104,13 +104,7 @@ fn ProjectView(id: String) -> Element {
                         loaded.description.clone()
                     },
                     RefreshButton { busy, onclick: refresh }
-                    button {
-                        class: "button subtle",
-                        r#type: "button",
-                        "data-action": "rename",
-                        onclick: move |_| renaming.set(true),
-                        "Rename"
-                    }
+                    RenameButton { small: false, onclick: move |_| renaming.set(true) }
                     ConfirmButton {
                         label: "Delete",
                         question: "Delete this project? Its recordings are kept.",

@@ -8,12 +8,13 @@ use earshot_shared::dto::{NewProject, Project};
 use earshot_shared::keys;
 
 use crate::app::use_api;
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::RenameForm;
+use crate::components::list_card::ListCard;
 use crate::components::load_state::{EmptyState, ListSkeleton, LoadError};
 use crate::components::page_header::PageHeader;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
-use crate::mutations::changes::{is_pending, pending_id};
+use crate::mutations::changes::pending_id;
 use crate::mutations::{use_create_project, use_delete_project, use_rename_project};
 use crate::query::use_query;
 use crate::route::Route;
@@ -111,59 +112,20 @@ fn ProjectItem(
     on_rename: EventHandler<(String, String)>,
     on_delete: EventHandler<String>,
 ) -> Element {
-    let mut renaming = use_signal(|| false);
-    let pending = is_pending(&project.id);
-    let id = project.id.clone();
+    let description = project.description.clone();
     rsx! {
-        li {
-            class: if pending { "card list-card pending" } else { "card list-card" },
-            "data-id": "{project.id}",
-            div { class: "list-card-text",
-                if renaming() {
-                    RenameForm {
-                        initial: project.name.clone(),
-                        label: "Project name",
-                        on_save: {
-                            let id = id.clone();
-                            move |name: String| {
-                                renaming.set(false);
-                                on_rename.call((id.clone(), name));
-                            }
-                        },
-                        on_cancel: move |_| renaming.set(false),
-                    }
-                } else if pending {
-                    span { class: "row-title", "{project.name}" }
-                    span { class: "row-sub", "Creating…" }
-                } else {
-                    Link {
-                        class: "row-title",
-                        to: Route::Project { id: project.id.clone() },
-                        "{project.name}"
-                    }
-                    if !project.description.is_empty() {
-                        span { class: "row-sub", "{project.description}" }
-                    }
-                }
-            }
-            div { class: "row-actions",
-                span { class: "count-pill",
-                    {format::count(project.recording_count, "recording", "recordings")}
-                }
-                if !pending && !renaming() {
-                    button {
-                        class: "button small subtle",
-                        r#type: "button",
-                        "data-action": "rename",
-                        onclick: move |_| renaming.set(true),
-                        "Rename"
-                    }
-                    ConfirmButton {
-                        label: "Delete",
-                        question: "Delete “{project.name}”? Its recordings are kept.",
-                        on_confirm: move |_| on_delete.call(id.clone()),
-                    }
-                }
+        ListCard {
+            id: project.id.clone(),
+            name: project.name.clone(),
+            to: Route::Project { id: project.id.clone() },
+            sub: (!description.is_empty()).then_some(description),
+            name_label: "Project name",
+            pending_note: "Creating…",
+            delete_question: "Delete “{project.name}”? Its recordings are kept.",
+            on_rename,
+            on_delete,
+            span { class: "count-pill",
+                {format::count(project.recording_count, "recording", "recordings")}
             }
         }
     }

@@ -11,7 +11,7 @@ use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::editable_text::{EditableText, SaveState};
-use crate::components::inline_edit::{ConfirmButton, RenameForm};
+use crate::components::inline_edit::{ConfirmButton, RenameButton, RenameForm};
 use crate::components::load_state::{LoadError, Loading};
 use crate::components::page_header::PageHeader;
 use crate::components::progress_bar::ProgressBar;
@@ -147,13 +147,7 @@ fn RecordingView(id: String, at: Option<u32>, find: Option<String>) -> Element {
                 if save_state(&rename) == SaveState::Saving {
                     span { class: "save-state save-saving", role: "status", "Saving…" }
                 }
-                button {
-                    class: "button subtle",
-                    r#type: "button",
-                    "data-action": "rename",
-                    onclick: move |_| renaming.set(true),
-                    "Rename"
-                }
+                RenameButton { small: false, onclick: move |_| renaming.set(true) }
                 RefreshButton { busy, onclick: move |_| detail.refetch() }
                 ConfirmButton {
                     label: "Delete",
