@@ -1,5 +1,7 @@
 //! The web build: the app runs in a browser tab and talks to the server that
-//! served it, at the page's origin.
+//! served it, at the page's origin, unless the build was told another:
+//! `EARSHOT_SERVER` set when compiling (as under `dx serve`, whose own server
+//! serves only the page) names the server the page talks to instead.
 //!
 //! - `token`: the access token a link brings in its fragment
 //!   (`/#token=…`), kept in the browser's storage.
@@ -15,10 +17,13 @@ use dioxus::prelude::*;
 use crate::api::ServerAddress;
 use crate::cli::Options;
 
+/// The server named when the build was made, if any.
+const BUILT_FOR: Option<&str> = option_env!("EARSHOT_SERVER");
+
 /// Runs the app in the page. There are no command-line options in a browser;
 /// `options` is honoured should a host ever pass them.
 pub fn launch(options: Options) -> anyhow::Result<()> {
-    let server = match options.server {
+    let server = match options.server.or_else(|| BUILT_FOR.map(String::from)) {
         Some(server) => server,
         None => page_origin().ok_or_else(|| anyhow!("the page has no origin"))?,
     };
