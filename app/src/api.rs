@@ -190,25 +190,10 @@ pub struct UploadRecording {
 /// or loading state never hangs on a server that stopped answering.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How long connecting to the server may take (native builds; a browser
-/// has its own limit).
-#[cfg(not(target_arch = "wasm32"))]
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// How long an upload of `bytes` may take: [`REQUEST_TIMEOUT`] plus a
 /// second per megabyte, as slow a link as an upload is allowed to crawl at.
 pub fn upload_timeout(bytes: usize) -> Duration {
     REQUEST_TIMEOUT + Duration::from_secs((bytes / 1_000_000) as u64)
-}
-
-/// The HTTP client: with a connect timeout where the platform lets one be
-/// set.
-fn http_client() -> reqwest::Client {
-    #[cfg(not(target_arch = "wasm32"))]
-    let builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
-    #[cfg(target_arch = "wasm32")]
-    let builder = reqwest::Client::builder();
-    builder.build().unwrap_or_default()
 }
 
 /// A client of one Earshot server. Cloning is cheap (a few reference counts).
@@ -232,7 +217,7 @@ impl ApiClient {
     pub fn new(address: ServerAddress) -> Self {
         ApiClient {
             address,
-            http: http_client(),
+            http: crate::platform::http_client(),
             reads: Rc::new(ReadPositions::new()),
         }
     }

@@ -51,7 +51,7 @@ pub mod socket;
 pub mod storage;
 mod timer;
 pub use focus::use_window_focus;
-pub use network::use_online;
+pub use network::{http_client, use_online};
 pub use timer::sleep;
 
 #[cfg(not(any(feature = "desktop", feature = "mobile", feature = "web")))]

@@ -1,4 +1,24 @@
-//! Noticing that the network came back.
+//! The HTTP client, and noticing that the network came back.
+
+/// How long connecting to the server may take (native builds; a browser
+/// has its own limit).
+#[cfg(not(target_arch = "wasm32"))]
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The HTTP client, with a connect timeout.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+/// The HTTP client: the browser's `fetch`, whose connect timeout is its own.
+#[cfg(target_arch = "wasm32")]
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::new()
+}
 
 /// Calls `on_online` when the browser reports the network is back.
 #[cfg(all(feature = "web", not(any(feature = "desktop", feature = "mobile"))))]
