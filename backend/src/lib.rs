@@ -113,6 +113,12 @@ impl Server {
             .await
             .context("cannot tidy the recordings folder")?;
         let hub = Arc::new(sync::Hub::new(config.history_capacity, config.socket_queue));
+        // Listening before anything else can commit: no other replica's
+        // change from now on is missed.
+        let relay = sync::Relay::start(&db, hub.clone())
+            .await
+            .context("cannot listen for the other replicas' changes")?
+            .map(Arc::new);
         let processor = Arc::new(processing::Processor::start(
             db.clone(),
             hub.clone(),
@@ -150,6 +156,7 @@ impl Server {
             db,
             hub,
             fanout,
+            relay,
             storage,
             processor,
             assistant,
@@ -224,6 +231,9 @@ impl Server {
         };
         if tokio::time::timeout(SHUTDOWN_GRACE, jobs).await.is_err() {
             tracing::warn!(grace = ?SHUTDOWN_GRACE, "background jobs did not stop in time");
+        }
+        if let Some(relay) = &state.relay {
+            relay.shutdown().await;
         }
         state
             .db

@@ -11,7 +11,7 @@ use crate::db::Tx;
 use crate::error::ApiResult;
 use crate::processing::Processor;
 use crate::storage::Storage;
-use crate::sync::{Fanout, Hub};
+use crate::sync::{Fanout, Hub, Relay};
 
 /// Handles to the database, the hub, the file store and the job runners.
 /// Cheap to clone.
@@ -23,6 +23,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// The writer shards that deliver the hub's frames to the sockets.
     pub fanout: Arc<Fanout>,
+    /// What other replicas commit, for this one's hub (PostgreSQL only).
+    pub relay: Option<Arc<Relay>>,
     /// The audio file store.
     pub storage: Storage,
     /// The recording processor.

@@ -4,16 +4,37 @@
 //! place only once they are complete and look like audio, so a failed or
 //! refused upload leaves nothing behind. A file is moved into place before
 //! its row commits; a crash in between leaves a file without a row, which
-//! [`Storage::remove_strays`] clears at the next start.
+//! [`Storage::remove_strays`] clears at a later start.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tokio::fs;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{ApiError, ApiResult};
 use crate::processing::analyze::looks_like_audio;
+
+/// How old a file without a recording must be to count as a stray.
+pub const STRAY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// Whether `id` is a UUIDv7 made less than `age` ago.
+fn made_within(id: &str, age: Duration) -> bool {
+    let Some(made) = uuid::Uuid::parse_str(id)
+        .ok()
+        .and_then(|id| id.get_timestamp())
+    else {
+        return false;
+    };
+    let (secs, nanos) = made.to_unix();
+    let made = std::time::UNIX_EPOCH + Duration::new(secs, nanos);
+    match std::time::SystemTime::now().duration_since(made) {
+        Ok(elapsed) => elapsed < age,
+        // Made "in the future" (clocks apart): not old either.
+        Err(_) => true,
+    }
+}
 
 /// The file store. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -112,7 +133,12 @@ impl Storage {
     }
 
     /// Deletes the stored files that belong to no recording (`known` holds
-    /// every recording id). Call it at start-up, before any request runs.
+    /// every recording id) and were made more than [`STRAY_AFTER`] ago.
+    /// Call it at start-up, before any request runs.
+    ///
+    /// A younger file may be an upload whose row another replica sharing
+    /// this data directory is about to commit. Its age is its id's: ids are
+    /// UUIDv7s, which begin with the time they were made.
     pub async fn remove_strays(&self, known: &HashSet<String>) -> std::io::Result<usize> {
         let mut removed = 0;
         let mut entries = fs::read_dir(self.data_dir.join(Self::DIR)).await?;
@@ -122,7 +148,7 @@ impl Storage {
             }
             let path = entry.path();
             let id = path.file_stem().and_then(|stem| stem.to_str());
-            if id.is_some_and(|id| known.contains(id)) {
+            if id.is_some_and(|id| known.contains(id) || made_within(id, STRAY_AFTER)) {
                 continue;
             }
             tracing::info!(path = %path.display(), "removing a file that belongs to no recording");

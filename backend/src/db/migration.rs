@@ -13,7 +13,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateSchema)]
+        vec![Box::new(CreateSchema), Box::new(CreateSyncOutbox)]
     }
 }
 
@@ -142,6 +142,39 @@ impl MigrationTrait for CreateSchema {
                 db.execute_unprepared(statement).await?;
             }
         }
+        Ok(())
+    }
+}
+
+/// The changes each commit made, for the other replicas sharing a
+/// PostgreSQL database (see [`crate::sync::relay`]). SQLite has no replicas.
+struct CreateSyncOutbox;
+
+// Named by hand: the derive names a migration after its file, and the
+// first one already has this file's name.
+impl MigrationName for CreateSyncOutbox {
+    fn name(&self) -> &str {
+        "m0002_create_sync_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateSyncOutbox {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE TABLE sync_outbox (
+                    id BIGSERIAL PRIMARY KEY,
+                    origin TEXT NOT NULL,
+                    changes TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )",
+            )
+            .await?;
         Ok(())
     }
 }

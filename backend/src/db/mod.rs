@@ -102,7 +102,9 @@ impl Tx {
         ));
     }
 
-    /// Commits, then publishes the recorded changes in order.
+    /// Commits, then publishes the recorded changes in order (and, on
+    /// PostgreSQL, records them for the other replicas in the same commit:
+    /// see [`crate::sync::relay`]).
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
         if self.changes.is_empty() {
             return self.inner.commit().await;
@@ -111,6 +113,12 @@ impl Tx {
         // needs: on SQLite only one write transaction exists at a time, and a
         // PostgreSQL COMMIT waits for no other transaction.
         let _turn = self.hub.commit_turn().await;
+        // Other replicas on the same PostgreSQL database hear of it too.
+        if sea_orm::ConnectionTrait::get_database_backend(&self.inner)
+            == sea_orm::DatabaseBackend::Postgres
+        {
+            crate::sync::relay::record(&self.inner, self.hub.epoch(), &self.changes).await?;
+        }
         self.inner.commit().await?;
         for change in self.changes {
             self.hub.publish(change);

@@ -122,6 +122,16 @@ impl TestApp {
         format!("http://{}/api{}", self.address, path)
     }
 
+    /// Another server on the same database, with a data directory of its
+    /// own: a second replica (meaningful on PostgreSQL, which replicas share).
+    pub async fn replica(&self) -> TestApp {
+        let stored = Stored {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            database_url: self.stored.database_url.clone(),
+        };
+        stored.start(|_| {}).await
+    }
+
     /// Stops the server and waits until it has shut down; keeps the data.
     pub async fn stop(mut self) -> Stored {
         if let Some(shutdown) = self.shutdown.take() {

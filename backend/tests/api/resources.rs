@@ -149,15 +149,27 @@ async fn a_stored_file_without_a_recording_is_removed_at_the_next_start() {
     let app = spawn_app().await;
     let kept = app.upload_fixture("tone.wav").await.recording.id;
     let kept_file = app.data_dir.join(format!("recordings/{kept}.wav"));
-    // What a crash between storing a file and committing its row leaves.
-    let stray = app
-        .data_dir
-        .join(format!("recordings/{}.wav", uuid::Uuid::now_v7()));
-    std::fs::copy(fixture("tone.wav"), &stray).unwrap();
+    // What a crash between storing a file and committing its row leaves,
+    // two hours ago; and the file of an upload another replica sharing the
+    // folder is about to commit, just now.
+    let made = |ago: std::time::Duration| {
+        let when = std::time::SystemTime::now() - ago;
+        let since = when.duration_since(std::time::UNIX_EPOCH).unwrap();
+        let timestamp =
+            uuid::Timestamp::from_unix(uuid::NoContext, since.as_secs(), since.subsec_nanos());
+        let path = app
+            .data_dir
+            .join(format!("recordings/{}.wav", uuid::Uuid::new_v7(timestamp)));
+        std::fs::copy(fixture("tone.wav"), &path).unwrap();
+        path
+    };
+    let stray = made(std::time::Duration::from_secs(2 * 60 * 60));
+    let fresh = made(std::time::Duration::ZERO);
 
     let again = app.stop().await.start(|_| {}).await;
 
     assert!(!stray.exists(), "the stray file is gone");
+    assert!(fresh.exists(), "a file made just now may yet get its row");
     assert!(kept_file.exists(), "a recording's file stays");
     let recording: RecordingDetail = again.get(&format!("/recordings/{kept}")).await;
     assert_eq!(recording.recording.id, kept);

@@ -46,6 +46,40 @@ async fn every_response_says_which_changes_its_read_includes() {
     assert_eq!((sync.epoch, sync.seq), (after.epoch, after.seq));
 }
 
+/// Replicas share a PostgreSQL database; a SQLite file has one server.
+#[tokio::test]
+async fn a_change_made_through_another_replica_reaches_this_ones_sockets() {
+    let app = spawn_app().await;
+    if !crate::helpers::on_postgres() {
+        assert!(app.state.relay.is_none(), "no relay on SQLite");
+        return;
+    }
+    let other = app.replica().await;
+    let mut here = app.connect_sync().await;
+    let mut there = other.connect_sync().await;
+
+    // Each step waits for both sockets, and each socket's next frame is the
+    // next change: a replica that also relayed its own change back to its
+    // sockets would show it twice.
+    let project = other.create_project("Made on the other replica").await;
+    for sync in [&mut here, &mut there] {
+        sync.expect(Resource::Projects, Action::Created, Some(&project.id))
+            .await;
+    }
+    let deleted = app.delete(&format!("/projects/{}", project.id)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    for sync in [&mut here, &mut there] {
+        sync.expect(Resource::Projects, Action::Deleted, Some(&project.id))
+            .await;
+    }
+    let second = other.create_project("Made after the delete").await;
+    for sync in [&mut here, &mut there] {
+        sync.expect(Resource::Projects, Action::Created, Some(&second.id))
+            .await;
+    }
+    other.stop().await;
+}
+
 #[tokio::test]
 async fn every_client_gets_every_invalidation() {
     let app = spawn_app().await;
