@@ -99,7 +99,8 @@ impl Server {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let db = db::connect(&config.database_url())
+        let hub = Arc::new(sync::Hub::new(config.history_capacity, config.socket_queue));
+        let db = db::connect(&config.database_url(), hub.epoch())
             .await
             .context("cannot open the database")?;
         let storage = storage::Storage::open(&config.data_dir)
@@ -112,7 +113,6 @@ impl Server {
             .remove_strays(&recorded)
             .await
             .context("cannot tidy the recordings folder")?;
-        let hub = Arc::new(sync::Hub::new(config.history_capacity, config.socket_queue));
         // Listening before anything else can commit: no other replica's
         // change from now on is missed.
         let relay = sync::Relay::start(&db, hub.clone())

@@ -13,7 +13,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateSchema), Box::new(CreateSyncOutbox)]
+        vec![
+            Box::new(CreateSchema),
+            Box::new(CreateSyncOutbox),
+            Box::new(AddRecordingWorker),
+        ]
     }
 }
 
@@ -176,6 +180,30 @@ impl MigrationTrait for CreateSyncOutbox {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// Which replica is processing a recording (its hub's epoch), so that
+/// another replica's start re-queues only the jobs of replicas that are gone.
+struct AddRecordingWorker;
+
+impl MigrationName for AddRecordingWorker {
+    fn name(&self) -> &str {
+        "m0003_add_recording_worker"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddRecordingWorker {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("recordings")
+                    .add_column(string_null("worker"))
+                    .to_owned(),
+            )
+            .await
     }
 }
 

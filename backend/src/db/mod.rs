@@ -17,13 +17,22 @@ use sea_orm_migration::MigratorTrait;
 /// it; in WAL mode readers do not block the writer, so SQLite gets a pool too.
 const POOL_SIZE: u32 = 10;
 
-/// Connects to `url` and brings the schema up to date.
-pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+/// How a replica's PostgreSQL sessions are named: this, a space and its
+/// hub's epoch. While a replica runs it holds at least one session (its
+/// relay's), so the names in `pg_stat_activity` say which replicas are
+/// alive (see [`crate::processing::Processor::requeue_unfinished`]).
+pub const SESSION_NAME: &str = "earshot";
+
+/// Connects to `url` and brings the schema up to date; on PostgreSQL the
+/// sessions are named after `epoch` (see [`SESSION_NAME`]).
+pub async fn connect(url: &str, epoch: &str) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url);
+    let session = format!("{SESSION_NAME} {epoch}");
     options
         .sqlx_logging(false)
         .max_connections(POOL_SIZE)
         .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_postgres_opts(move |opts| opts.application_name(&session))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

@@ -6,7 +6,10 @@
 //! thread and writes progress at most every [`PROGRESS_INTERVAL`], every
 //! write broadcast as `status_changed` after it commits. Because the state
 //! lives in the database, a restart re-queues whatever was queued or
-//! interrupted ([`Processor::requeue_unfinished`]).
+//! interrupted ([`Processor::requeue_unfinished`]). Replicas sharing
+//! PostgreSQL share the jobs: a claim is one conditional update, the row
+//! names the replica processing it, and only a gone replica's jobs are
+//! re-queued by the others.
 //!
 //! The writes that move a job along (claiming it, recording its result) are
 //! retried with backoff when the database refuses them; if recording the
@@ -26,7 +29,10 @@ use chrono::Utc;
 use earshot_shared::dto::RecordingStatus;
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use tokio::sync::watch;
 
 use crate::db::Tx;
@@ -38,6 +44,10 @@ use analyze::{Analysis, AnalyzeError};
 
 /// Shortest time between two progress writes of one recording (≤ 4 per second).
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How often, on PostgreSQL, the jobs of replicas that are gone are looked
+/// for (see [`Processor::requeue_unfinished`]).
+pub const SWEEP_EVERY: Duration = Duration::from_secs(15);
 
 /// How many times a write that moves a job along is tried.
 const WRITE_ATTEMPTS: u32 = 4;
@@ -57,8 +67,9 @@ struct Context {
 /// The job runner. See the [module docs](self).
 #[derive(Debug)]
 pub struct Processor {
-    jobs: Jobs,
+    jobs: Arc<Jobs>,
     context: Context,
+    sweeper: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Processor {
@@ -73,11 +84,17 @@ impl Processor {
             stopped,
         };
         let job_context = context.clone();
-        let jobs = Jobs::start("processing", workers, stop, move |id| {
+        let jobs = Arc::new(Jobs::start("processing", workers, stop, move |id| {
             let context = job_context.clone();
             async move { run(&context, &id).await }
-        });
-        Processor { jobs, context }
+        }));
+        let sweeper = (context.db.get_database_backend() == DatabaseBackend::Postgres)
+            .then(|| tokio::spawn(sweep(context.clone(), jobs.clone())));
+        Processor {
+            jobs,
+            context,
+            sweeper,
+        }
     }
 
     /// Queues a recording whose row is already `queued` and committed.
@@ -95,29 +112,17 @@ impl Processor {
 
     /// Puts interrupted jobs back in the queue and queues every queued
     /// recording, oldest first. Returns how many were queued.
+    ///
+    /// A job is interrupted when the replica that was processing it is
+    /// gone: on SQLite, any job (one server has the file); on PostgreSQL,
+    /// one whose replica no longer holds a session (see
+    /// [`crate::db::SESSION_NAME`]), so that a replica's start leaves the
+    /// other replicas' running jobs alone. On PostgreSQL the same is looked
+    /// for every [`SWEEP_EVERY`] afterwards: a replica that stopped or
+    /// crashed while processing leaves its jobs to the others.
     pub async fn requeue_unfinished(&self) -> anyhow::Result<usize> {
         let db = &self.context.db;
-        let mut tx = Tx::begin(db, self.context.hub.clone()).await?;
-        let interrupted: Vec<String> = recording::Entity::find()
-            .select_only()
-            .column(recording::Column::Id)
-            .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
-            .into_tuple()
-            .all(&*tx)
-            .await?;
-        recording::Entity::update_many()
-            .col_expr(
-                recording::Column::Status,
-                Expr::value(RecordingStatus::Queued.as_str()),
-            )
-            .col_expr(recording::Column::Progress, Expr::value(0))
-            .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
-            .exec(&*tx)
-            .await?;
-        for id in interrupted {
-            tx.changed(Resource::Recordings, Action::StatusChanged, id);
-        }
-        tx.commit().await?;
+        requeue_stranded(&self.context).await?;
         let queued: Vec<String> = recording::Entity::find()
             .select_only()
             .column(recording::Column::Id)
@@ -136,11 +141,88 @@ impl Processor {
     /// Cancels running jobs and waits for them to stop. Interrupted jobs stay
     /// `processing` in the database and are re-queued at the next start.
     pub async fn shutdown(&self) {
+        if let Some(sweeper) = &self.sweeper {
+            sweeper.abort();
+        }
         self.jobs.stop();
         for flag in lock(&self.context.running).values() {
             flag.store(true, Ordering::Relaxed);
         }
         self.jobs.stopped().await;
+    }
+}
+
+/// Marks `queued` the jobs whose replica is gone (see
+/// [`Processor::requeue_unfinished`]); returns their ids.
+async fn requeue_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
+    let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let mut stranded =
+        Condition::all().add(recording::Column::Status.eq(RecordingStatus::Processing.as_str()));
+    if context.db.get_database_backend() == DatabaseBackend::Postgres {
+        stranded = stranded.add(Expr::cust_with_values(
+            "(worker IS NULL OR worker NOT IN \
+             (SELECT substr(application_name, $1) FROM pg_stat_activity \
+              WHERE application_name LIKE $2))",
+            [
+                i32::try_from(crate::db::SESSION_NAME.len() + 2)
+                    .expect("a short name")
+                    .into(),
+                sea_orm::Value::from(format!("{} %", crate::db::SESSION_NAME)),
+            ],
+        ));
+    }
+    let interrupted: Vec<String> = recording::Entity::find()
+        .select_only()
+        .column(recording::Column::Id)
+        .filter(stranded)
+        .into_tuple()
+        .all(&*tx)
+        .await?;
+    if interrupted.is_empty() {
+        return Ok(interrupted);
+    }
+    recording::Entity::update_many()
+        .col_expr(
+            recording::Column::Status,
+            Expr::value(RecordingStatus::Queued.as_str()),
+        )
+        .col_expr(recording::Column::Progress, Expr::value(0))
+        .filter(recording::Column::Id.is_in(interrupted.clone()))
+        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .exec(&*tx)
+        .await?;
+    for id in &interrupted {
+        tx.changed(Resource::Recordings, Action::StatusChanged, id.clone());
+    }
+    tx.commit().await?;
+    Ok(interrupted)
+}
+
+/// On PostgreSQL: every [`SWEEP_EVERY`], queues here the jobs of replicas
+/// that are gone. Two replicas may both queue one; only one claims it.
+async fn sweep(context: Context, jobs: Arc<Jobs>) {
+    let mut stopped = context.stopped.clone();
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.tick().await; // the first tick is now: the start has just looked
+    loop {
+        let stopping = tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => true,
+            _ = every.tick() => false,
+        };
+        if stopping {
+            break;
+        }
+        match requeue_stranded(&context).await {
+            Ok(ids) => {
+                if !ids.is_empty() {
+                    tracing::info!(count = ids.len(), "resuming jobs of a replica that is gone");
+                }
+                for id in ids {
+                    jobs.enqueue(id);
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot look for stranded jobs"),
+        }
     }
 }
 
@@ -236,6 +318,10 @@ async fn claim(context: &Context, id: &str) -> anyhow::Result<Option<String>> {
         )
         .col_expr(recording::Column::Progress, Expr::value(0))
         .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            recording::Column::Worker,
+            Expr::value(context.hub.epoch().to_string()),
+        )
         .filter(recording::Column::Id.eq(id))
         .filter(recording::Column::Status.eq(RecordingStatus::Queued.as_str()))
         .exec(&*tx)

@@ -236,6 +236,7 @@ pub async fn create(state: &AppState, new: NewRecording) -> ApiResult<RecordingD
         transcript: Set(transcript),
         created_at: Set(now),
         updated_at: Set(now),
+        worker: Set(None),
     }
     .insert(&*tx)
     .await;

@@ -122,14 +122,16 @@ impl TestApp {
         format!("http://{}/api{}", self.address, path)
     }
 
-    /// Another server on the same database, with a data directory of its
-    /// own: a second replica (meaningful on PostgreSQL, which replicas share).
+    /// Another server on the same database and data directory: a second
+    /// replica (meaningful on PostgreSQL, which replicas share). This one
+    /// keeps both when it stops.
     pub async fn replica(&self) -> TestApp {
         let stored = Stored {
             dir: tempfile::tempdir().expect("a temporary directory"),
             database_url: self.stored.database_url.clone(),
         };
-        stored.start(|_| {}).await
+        let shared = self.data_dir.clone();
+        stored.start(|config| config.data_dir = shared).await
     }
 
     /// Stops the server and waits until it has shut down; keeps the data.

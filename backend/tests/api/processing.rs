@@ -102,6 +102,46 @@ async fn a_restart_resumes_interrupted_and_queued_jobs_without_losing_data() {
     }
 }
 
+/// Replicas share PostgreSQL; on SQLite one server has the file, and the
+/// test above covers its restart.
+#[tokio::test]
+async fn a_starting_replica_resumes_only_the_jobs_of_replicas_that_are_gone() {
+    let app = spawn_app().await;
+    if !crate::helpers::on_postgres() {
+        return;
+    }
+    let mut sync = app.connect_sync().await;
+    let live = app.upload_fixture("tone.wav").await.recording.id;
+    let gone = app.upload_fixture("tone.ogg").await.recording.id;
+    app.processed(&mut sync, &live).await;
+    app.processed(&mut sync, &gone).await;
+    // One row is processed by this replica, which is running; the other by
+    // a replica that has stopped.
+    let db = app.state.db.clone();
+    for (id, worker) in [(&live, app.state.hub.epoch()), (&gone, "0gone")] {
+        recording::Entity::update_many()
+            .col_expr(recording::Column::Status, Expr::value("processing"))
+            .col_expr(recording::Column::Progress, Expr::value(40))
+            .col_expr(recording::Column::Worker, Expr::value(worker))
+            .filter(recording::Column::Id.eq(id.as_str()))
+            .exec(&db)
+            .await
+            .unwrap();
+    }
+
+    let other = app.replica().await;
+
+    let resumed = app.processed(&mut sync, &gone).await;
+    assert_eq!(resumed.recording.status, RecordingStatus::Ready);
+    let left: RecordingDetail = app.get(&format!("/recordings/{live}")).await;
+    assert_eq!(
+        (left.recording.status, left.recording.progress),
+        (RecordingStatus::Processing, 40),
+        "a running replica's job is left to it"
+    );
+    other.stop().await;
+}
+
 #[tokio::test]
 async fn deleting_a_recording_while_it_processes_leaves_no_row_and_no_later_status() {
     // One worker: the next recording starts only once this one's job ended.

@@ -33,6 +33,8 @@ pub struct Model {
     pub transcript: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// While `processing`: the epoch of the replica processing it.
+    pub worker: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
