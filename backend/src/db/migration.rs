@@ -183,8 +183,9 @@ impl MigrationTrait for CreateSyncOutbox {
     }
 }
 
-/// Which replica is processing a recording (its hub's epoch), so that
-/// another replica's start re-queues only the jobs of replicas that are gone.
+/// Which replica a recording's job belongs to while it is queued or
+/// processing (its hub's epoch), so that the other replicas take over only
+/// the jobs of replicas that are gone.
 struct AddRecordingWorker;
 
 impl MigrationName for AddRecordingWorker {

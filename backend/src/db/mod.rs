@@ -86,6 +86,11 @@ impl Tx {
         })
     }
 
+    /// The replica this transaction runs on (its hub's epoch).
+    pub fn replica(&self) -> &str {
+        self.hub.epoch()
+    }
+
     /// Records a change to publish after commit.
     pub fn changed(
         &mut self,

@@ -110,29 +110,20 @@ impl Processor {
         }
     }
 
-    /// Puts interrupted jobs back in the queue and queues every queued
-    /// recording, oldest first. Returns how many were queued.
+    /// Queues here the jobs whose replica is gone, oldest first: those
+    /// still queued, and those interrupted while processing. Returns how
+    /// many were queued.
     ///
-    /// A job is interrupted when the replica that was processing it is
-    /// gone: on SQLite, any job (one server has the file); on PostgreSQL,
-    /// one whose replica no longer holds a session (see
-    /// [`crate::db::SESSION_NAME`]), so that a replica's start leaves the
-    /// other replicas' running jobs alone. On PostgreSQL the same is looked
-    /// for every [`SWEEP_EVERY`] afterwards: a replica that stopped or
-    /// crashed while processing leaves its jobs to the others.
+    /// On SQLite that is every unfinished job (one server has the file). On
+    /// PostgreSQL it is the jobs whose replica no longer holds a session
+    /// (see [`crate::db::SESSION_NAME`]), so that a replica's start leaves
+    /// the running replicas' jobs alone; and the same is looked for every
+    /// [`SWEEP_EVERY`] afterwards, so that a replica that stopped or crashed
+    /// leaves its jobs to the others.
     pub async fn requeue_unfinished(&self) -> anyhow::Result<usize> {
-        let db = &self.context.db;
-        requeue_stranded(&self.context).await?;
-        let queued: Vec<String> = recording::Entity::find()
-            .select_only()
-            .column(recording::Column::Id)
-            .filter(recording::Column::Status.eq(RecordingStatus::Queued.as_str()))
-            .order_by_asc(recording::Column::CreatedAt)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let count = queued.len();
-        for id in queued {
+        let ids = take_over_stranded(&self.context).await?;
+        let count = ids.len();
+        for id in ids {
             self.enqueue(id);
         }
         Ok(count)
@@ -152,12 +143,13 @@ impl Processor {
     }
 }
 
-/// Marks `queued` the jobs whose replica is gone (see
-/// [`Processor::requeue_unfinished`]); returns their ids.
-async fn requeue_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
+/// Takes over the jobs, queued or processing, of replicas that are gone
+/// (see [`Processor::requeue_unfinished`]): marks them `queued` by this
+/// replica; returns their ids, oldest first.
+async fn take_over_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
     let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
-    let mut stranded =
-        Condition::all().add(recording::Column::Status.eq(RecordingStatus::Processing.as_str()));
+    let unfinished = [RecordingStatus::Queued, RecordingStatus::Processing].map(|s| s.as_str());
+    let mut stranded = Condition::all().add(recording::Column::Status.is_in(unfinished));
     if context.db.get_database_backend() == DatabaseBackend::Postgres {
         stranded = stranded.add(Expr::cust_with_values(
             "(worker IS NULL OR worker NOT IN \
@@ -171,35 +163,46 @@ async fn requeue_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
             ],
         ));
     }
-    let interrupted: Vec<String> = recording::Entity::find()
+    let stranded: Vec<(String, String)> = recording::Entity::find()
         .select_only()
         .column(recording::Column::Id)
+        .column(recording::Column::Status)
         .filter(stranded)
+        .order_by_asc(recording::Column::CreatedAt)
         .into_tuple()
         .all(&*tx)
         .await?;
-    if interrupted.is_empty() {
-        return Ok(interrupted);
+    if stranded.is_empty() {
+        return Ok(Vec::new());
     }
+    let ids: Vec<String> = stranded.iter().map(|(id, _)| id.clone()).collect();
     recording::Entity::update_many()
         .col_expr(
             recording::Column::Status,
             Expr::value(RecordingStatus::Queued.as_str()),
         )
         .col_expr(recording::Column::Progress, Expr::value(0))
-        .filter(recording::Column::Id.is_in(interrupted.clone()))
-        .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .col_expr(
+            recording::Column::Worker,
+            Expr::value(context.hub.epoch().to_string()),
+        )
+        .filter(recording::Column::Id.is_in(ids.clone()))
+        .filter(recording::Column::Status.is_in(unfinished))
         .exec(&*tx)
         .await?;
-    for id in &interrupted {
-        tx.changed(Resource::Recordings, Action::StatusChanged, id.clone());
+    for (id, status) in stranded {
+        // A queued row only changes hands: nothing a client shows changed.
+        if status == RecordingStatus::Processing.as_str() {
+            tx.changed(Resource::Recordings, Action::StatusChanged, id);
+        }
     }
     tx.commit().await?;
-    Ok(interrupted)
+    Ok(ids)
 }
 
 /// On PostgreSQL: every [`SWEEP_EVERY`], queues here the jobs of replicas
-/// that are gone. Two replicas may both queue one; only one claims it.
+/// that are gone. The take-over is one conditional update; should two
+/// replicas queue one job all the same, only one claims it.
 async fn sweep(context: Context, jobs: Arc<Jobs>) {
     let mut stopped = context.stopped.clone();
     let mut every = tokio::time::interval(SWEEP_EVERY);
@@ -212,7 +215,7 @@ async fn sweep(context: Context, jobs: Arc<Jobs>) {
         if stopping {
             break;
         }
-        match requeue_stranded(&context).await {
+        match take_over_stranded(&context).await {
             Ok(ids) => {
                 if !ids.is_empty() {
                     tracing::info!(count = ids.len(), "resuming jobs of a replica that is gone");

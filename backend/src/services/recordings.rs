@@ -236,7 +236,8 @@ pub async fn create(state: &AppState, new: NewRecording) -> ApiResult<RecordingD
         transcript: Set(transcript),
         created_at: Set(now),
         updated_at: Set(now),
-        worker: Set(None),
+        // Queued here: this replica's queue holds its job.
+        worker: Set(Some(tx.replica().to_string())),
     }
     .insert(&*tx)
     .await;

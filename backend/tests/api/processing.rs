@@ -105,7 +105,7 @@ async fn a_restart_resumes_interrupted_and_queued_jobs_without_losing_data() {
 /// Replicas share PostgreSQL; on SQLite one server has the file, and the
 /// test above covers its restart.
 #[tokio::test]
-async fn a_starting_replica_resumes_only_the_jobs_of_replicas_that_are_gone() {
+async fn a_starting_replica_takes_over_only_the_jobs_of_replicas_that_are_gone() {
     let app = spawn_app().await;
     if !crate::helpers::on_postgres() {
         return;
@@ -113,14 +113,20 @@ async fn a_starting_replica_resumes_only_the_jobs_of_replicas_that_are_gone() {
     let mut sync = app.connect_sync().await;
     let live = app.upload_fixture("tone.wav").await.recording.id;
     let gone = app.upload_fixture("tone.ogg").await.recording.id;
-    app.processed(&mut sync, &live).await;
-    app.processed(&mut sync, &gone).await;
-    // One row is processed by this replica, which is running; the other by
-    // a replica that has stopped.
+    let waiting = app.upload_fixture("tone.flac").await.recording.id;
+    for id in [&live, &gone, &waiting] {
+        app.processed(&mut sync, id).await;
+    }
+    // One row is processed by this replica, which is running; one by a
+    // replica that has stopped, and one was still queued there.
     let db = app.state.db.clone();
-    for (id, worker) in [(&live, app.state.hub.epoch()), (&gone, "0gone")] {
+    for (id, status, worker) in [
+        (&live, "processing", app.state.hub.epoch()),
+        (&gone, "processing", "0gone"),
+        (&waiting, "queued", "0gone"),
+    ] {
         recording::Entity::update_many()
-            .col_expr(recording::Column::Status, Expr::value("processing"))
+            .col_expr(recording::Column::Status, Expr::value(status))
             .col_expr(recording::Column::Progress, Expr::value(40))
             .col_expr(recording::Column::Worker, Expr::value(worker))
             .filter(recording::Column::Id.eq(id.as_str()))
@@ -131,8 +137,10 @@ async fn a_starting_replica_resumes_only_the_jobs_of_replicas_that_are_gone() {
 
     let other = app.replica().await;
 
-    let resumed = app.processed(&mut sync, &gone).await;
-    assert_eq!(resumed.recording.status, RecordingStatus::Ready);
+    for id in [&gone, &waiting] {
+        let resumed = app.processed(&mut sync, id).await;
+        assert_eq!(resumed.recording.status, RecordingStatus::Ready);
+    }
     let left: RecordingDetail = app.get(&format!("/recordings/{live}")).await;
     assert_eq!(
         (left.recording.status, left.recording.progress),

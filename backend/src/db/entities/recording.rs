@@ -33,7 +33,8 @@ pub struct Model {
     pub transcript: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// While `processing`: the epoch of the replica processing it.
+    /// While `queued` or `processing`: the replica whose job it is (its
+    /// hub's epoch).
     pub worker: Option<String>,
 }
 
