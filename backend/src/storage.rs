@@ -64,13 +64,25 @@ impl Storage {
     const INCOMING: &'static str = "recordings/.incoming";
 
     /// Opens the store under `data_dir`, creating its folders and clearing
-    /// what an interrupted upload left behind.
+    /// what interrupted uploads left behind: incoming files more than
+    /// [`STRAY_AFTER`] old (a younger one may be an upload another replica
+    /// sharing this folder is receiving now).
     pub async fn open(data_dir: &Path) -> std::io::Result<Self> {
         let incoming = data_dir.join(Self::INCOMING);
-        if fs::try_exists(&incoming).await? {
-            fs::remove_dir_all(&incoming).await?;
-        }
         fs::create_dir_all(&incoming).await?;
+        let mut entries = fs::read_dir(&incoming).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name();
+            if name.to_str().is_some_and(|id| made_within(id, STRAY_AFTER)) {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type().await?.is_dir() {
+                fs::remove_dir_all(&path).await?;
+            } else {
+                fs::remove_file(&path).await?;
+            }
+        }
         Ok(Storage {
             data_dir: data_dir.to_path_buf(),
         })
@@ -299,4 +311,44 @@ pub fn extension_of(file_name: &str) -> String {
         .filter(|ext| ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
         .map(|ext| ext.to_ascii_lowercase())
         .unwrap_or_else(|| "bin".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A UUIDv7, as ids are made, of `ago` before now.
+    fn id_made(ago: Duration) -> String {
+        let since = (std::time::SystemTime::now() - ago)
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let at = uuid::Timestamp::from_unix(uuid::NoContext, since.as_secs(), since.subsec_nanos());
+        uuid::Uuid::new_v7(at).simple().to_string()
+    }
+
+    #[tokio::test]
+    async fn opening_clears_only_incoming_files_older_than_an_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        let incoming = dir.path().join(Storage::INCOMING);
+        std::fs::create_dir_all(&incoming).unwrap();
+        let old = incoming.join(id_made(STRAY_AFTER * 2));
+        let fresh = incoming.join(id_made(Duration::ZERO));
+        let odd = incoming.join("not-an-id");
+        for path in [&old, &fresh, &odd] {
+            std::fs::write(path, b"RIFF").unwrap();
+        }
+
+        Storage::open(dir.path()).await.unwrap();
+
+        assert!(!old.exists(), "an interrupted upload's leftover is cleared");
+        assert!(!odd.exists(), "so is anything that is not an upload");
+        assert!(fresh.exists(), "another replica may be receiving this one");
+    }
+
+    #[test]
+    fn an_id_made_just_now_is_young_and_an_old_or_odd_one_is_not() {
+        assert!(made_within(&id_made(Duration::ZERO), STRAY_AFTER));
+        assert!(!made_within(&id_made(STRAY_AFTER * 2), STRAY_AFTER));
+        assert!(!made_within("not-an-id", STRAY_AFTER));
+    }
 }

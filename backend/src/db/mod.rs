@@ -41,7 +41,25 @@ pub async fn connect(url: &str, epoch: &str) -> anyhow::Result<DatabaseConnectio
                 .busy_timeout(Duration::from_secs(10))
         });
     let db = Database::connect(options).await?;
-    migration::Migrator::up(&db, None).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Replicas starting together take turns: one brings the schema up
+        // to date, the others then find nothing to do.
+        use sea_orm::sqlx;
+        let lock = crate::sync::relay::MIGRATION_LOCK;
+        let mut turn = db.get_postgres_connection_pool().acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(lock)
+            .execute(&mut *turn)
+            .await?;
+        let migrated = migration::Migrator::up(&db, None).await;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(lock)
+            .execute(&mut *turn)
+            .await?;
+        migrated?;
+    } else {
+        migration::Migrator::up(&db, None).await?;
+    }
     Ok(db)
 }
 

@@ -148,6 +148,7 @@ impl Processor {
 /// replica; returns their ids, oldest first.
 async fn take_over_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
     let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
+    let me = context.hub.epoch().to_string();
     let unfinished = [RecordingStatus::Queued, RecordingStatus::Processing].map(|s| s.as_str());
     let mut stranded = Condition::all().add(recording::Column::Status.is_in(unfinished));
     if context.db.get_database_backend() == DatabaseBackend::Postgres {
@@ -163,41 +164,48 @@ async fn take_over_stranded(context: &Context) -> anyhow::Result<Vec<String>> {
             ],
         ));
     }
-    let stranded: Vec<(String, String)> = recording::Entity::find()
+    let seen: Vec<(String, String)> = recording::Entity::find()
         .select_only()
         .column(recording::Column::Id)
         .column(recording::Column::Status)
-        .filter(stranded)
-        .order_by_asc(recording::Column::CreatedAt)
+        .filter(stranded.clone())
         .into_tuple()
         .all(&*tx)
         .await?;
-    if stranded.is_empty() {
+    if seen.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = stranded.iter().map(|(id, _)| id.clone()).collect();
+    // The same condition again: a row another replica took over since it
+    // was read (on PostgreSQL the update reads each row anew) stays theirs.
     recording::Entity::update_many()
         .col_expr(
             recording::Column::Status,
             Expr::value(RecordingStatus::Queued.as_str()),
         )
         .col_expr(recording::Column::Progress, Expr::value(0))
-        .col_expr(
-            recording::Column::Worker,
-            Expr::value(context.hub.epoch().to_string()),
-        )
-        .filter(recording::Column::Id.is_in(ids.clone()))
-        .filter(recording::Column::Status.is_in(unfinished))
+        .col_expr(recording::Column::Worker, Expr::value(me.clone()))
+        .filter(recording::Column::Id.is_in(seen.iter().map(|(id, _)| id.clone())))
+        .filter(stranded)
         .exec(&*tx)
         .await?;
-    for (id, status) in stranded {
+    let taken: Vec<String> = recording::Entity::find()
+        .select_only()
+        .column(recording::Column::Id)
+        .filter(recording::Column::Id.is_in(seen.iter().map(|(id, _)| id.clone())))
+        .filter(recording::Column::Worker.eq(me))
+        .filter(recording::Column::Status.eq(RecordingStatus::Queued.as_str()))
+        .order_by_asc(recording::Column::CreatedAt)
+        .into_tuple()
+        .all(&*tx)
+        .await?;
+    for (id, status) in seen {
         // A queued row only changes hands: nothing a client shows changed.
-        if status == RecordingStatus::Processing.as_str() {
+        if status == RecordingStatus::Processing.as_str() && taken.contains(&id) {
             tx.changed(Resource::Recordings, Action::StatusChanged, id);
         }
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok(taken)
 }
 
 /// On PostgreSQL: every [`SWEEP_EVERY`], queues here the jobs of replicas
@@ -360,10 +368,15 @@ async fn update_processing(
     let updated = update
         .filter(recording::Column::Id.eq(id))
         .filter(recording::Column::Status.eq(RecordingStatus::Processing.as_str()))
+        .filter(recording::Column::Worker.eq(context.hub.epoch()))
         .exec(&*tx)
         .await?;
     if updated.rows_affected > 0 {
         tx.changed(Resource::Recordings, Action::StatusChanged, id);
+    } else if let Some(flag) = lock(&context.running).get(id) {
+        // The job is no longer this replica's (deleted, perhaps through
+        // another replica, or taken over): stop working on it.
+        flag.store(true, Ordering::Relaxed);
     }
     tx.commit().await?;
     Ok(())

@@ -38,6 +38,10 @@ use crate::sync::Hub;
 pub const CHANNEL: &str = "earshot_sync";
 /// The advisory lock a writer holds from taking its outbox id to its commit.
 pub const OUTBOX_LOCK: i64 = 0x0065_6172_7368_6f74; // "earshot"
+/// How long a writer waits for [`OUTBOX_LOCK`] before its write fails.
+pub const OUTBOX_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+/// The advisory lock replicas hold while they bring the schema up to date.
+pub const MIGRATION_LOCK: i64 = OUTBOX_LOCK + 1;
 /// How long outbox rows are kept.
 pub const KEPT_FOR: Duration = Duration::from_secs(60 * 60);
 /// How often old rows are deleted.
@@ -89,6 +93,13 @@ pub async fn record(
     changes: &[Invalidate],
 ) -> Result<(), sea_orm::DbErr> {
     let changes = serde_json::to_string(changes).expect("changes always serialise");
+    // Bounded: a replica stuck between taking the lock and committing must
+    // not hold up every write of every replica for good.
+    tx.execute_unprepared(&format!(
+        "SET LOCAL lock_timeout = '{}s'",
+        OUTBOX_LOCK_TIMEOUT.as_secs()
+    ))
+    .await?;
     tx.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({OUTBOX_LOCK})"))
         .await?;
     tx.execute_raw(Statement::from_sql_and_values(
@@ -126,18 +137,34 @@ async fn relay(
         // (rows may have come meanwhile): read either way.
         if let Err(err) = woken {
             tracing::warn!(error = %err, "the other replicas' changes cannot be heard; retrying");
-            let stopping = tokio::select! {
-                _ = stopped.wait_for(|stop| *stop) => true,
-                _ = tokio::time::sleep(RETRY_AFTER) => false,
-            };
-            if stopping {
+            if stopped_while_waiting(&mut stopped).await {
                 break;
             }
         }
-        match publish_since(&db, &hub, last).await {
-            Ok(newest) => last = newest,
-            Err(err) => tracing::warn!(error = %err, "cannot read the other replicas' changes"),
+        // Read until a read succeeds: the next notification may be long in
+        // coming, and what was missed must not wait for it.
+        loop {
+            match publish_since(&db, &hub, last).await {
+                Ok(newest) => {
+                    last = newest;
+                    break;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot read the other replicas' changes; retrying");
+                    if stopped_while_waiting(&mut stopped).await {
+                        return;
+                    }
+                }
+            }
         }
+    }
+}
+
+/// Waits [`RETRY_AFTER`]; returns whether the relay was stopped meanwhile.
+async fn stopped_while_waiting(stopped: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = stopped.wait_for(|stop| *stop) => true,
+        _ = tokio::time::sleep(RETRY_AFTER) => false,
     }
 }
 
