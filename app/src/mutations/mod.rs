@@ -16,6 +16,7 @@
 pub mod changes;
 pub mod uploads;
 
+use dioxus::prelude::use_callback;
 use earshot_shared::dto::{
     Conversation, ConversationDetail, Message, NewConversation, NewMessage, NewProject, Page,
     Project, Recording, RecordingDetail, SearchHistoryEntry, UpdateConversation, UpdateProject,
@@ -25,6 +26,7 @@ use earshot_shared::keys;
 
 use crate::api::{ApiClient, ApiError};
 use crate::app::use_api;
+use crate::components::recording_table::RowActions;
 use crate::components::toasts::{Toasts, use_toasts};
 use crate::query::hooks::UseMutation;
 use crate::query::{Mutation, use_mutation};
@@ -105,6 +107,35 @@ pub fn use_delete_recording() -> ApiMutation<String, ()> {
             keys::search::results_all(),
         ])
     })
+}
+
+/// What a row of a recordings table does: rename, move and delete, each its
+/// own mutation (so that a rename and a move of one row roll back apart).
+pub fn use_recording_row_actions() -> RowActions {
+    let rename = use_update_recording();
+    let move_to = use_update_recording();
+    let delete = use_delete_recording();
+    RowActions {
+        on_rename: use_callback(move |(id, title): (String, String)| {
+            rename.mutate((
+                id,
+                UpdateRecording {
+                    title: Some(title),
+                    ..Default::default()
+                },
+            ));
+        }),
+        on_move: use_callback(move |(id, project): (String, Option<String>)| {
+            move_to.mutate((
+                id,
+                UpdateRecording {
+                    project_id: Some(project),
+                    ..Default::default()
+                },
+            ));
+        }),
+        on_delete: use_callback(move |id: String| delete.mutate(id)),
+    }
 }
 
 // ------------------------------------------------------------------ projects

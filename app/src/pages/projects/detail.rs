@@ -4,19 +4,17 @@
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use earshot_shared::dto::{Project, RecordingFilters, UpdateRecording};
+use earshot_shared::dto::{Project, RecordingFilters};
 use earshot_shared::keys;
 
 use crate::app::use_api;
 use crate::components::inline_edit::{ConfirmButton, RenameButton, RenameForm};
 use crate::components::load_state::{EmptyState, LoadError, Loading, TableSkeleton};
 use crate::components::page_header::PageHeader;
-use crate::components::recording_table::{RecordingTable, RowActions};
+use crate::components::recording_table::RecordingTable;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
-use crate::mutations::{
-    use_delete_project, use_delete_recording, use_rename_project, use_update_recording,
-};
+use crate::mutations::{use_delete_project, use_recording_row_actions, use_rename_project};
 use crate::pages::gone::use_leave_when_gone;
 use crate::query::use_query;
 use crate::route::Route;
@@ -52,8 +50,6 @@ fn ProjectView(id: String) -> Element {
     });
     let rename = use_rename_project();
     let delete = use_delete_project();
-    let update = use_update_recording();
-    let delete_recording = use_delete_recording();
     let mut renaming = use_signal(|| false);
     let busy = project.is_fetching() || recordings.is_fetching();
     let refresh = move |_| {
@@ -123,30 +119,7 @@ fn ProjectView(id: String) -> Element {
     };
 
     let project_list: Vec<Project> = projects.data().map(|p| (*p).clone()).unwrap_or_default();
-    let actions = RowActions {
-        on_rename: use_callback({
-            let update = update.clone();
-            move |(id, title): (String, String)| {
-                update.mutate((
-                    id,
-                    UpdateRecording {
-                        title: Some(title),
-                        ..Default::default()
-                    },
-                ));
-            }
-        }),
-        on_move: use_callback(move |(id, project): (String, Option<String>)| {
-            update.mutate((
-                id,
-                UpdateRecording {
-                    project_id: Some(project),
-                    ..Default::default()
-                },
-            ));
-        }),
-        on_delete: use_callback(move |id: String| delete_recording.mutate(id)),
-    };
+    let actions = use_recording_row_actions();
 
     let list = match recordings.result().map(|r| r.map(Rc::unwrap_or_clone)) {
         None => rsx! { TableSkeleton { rows: 3 } },

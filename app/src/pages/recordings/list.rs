@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use dioxus::html::FileData;
 use dioxus::prelude::*;
-use earshot_shared::dto::{Project, RecordingFilters, UpdateRecording};
+use earshot_shared::dto::{Project, RecordingFilters};
 use earshot_shared::keys;
 
 use crate::app::use_api;
@@ -16,11 +16,11 @@ use crate::components::load_state::{EmptyState, LoadError, TableSkeleton};
 use crate::components::page_header::PageHeader;
 use crate::components::pagination::Pagination;
 use crate::components::recording_filters::RecordingFilterBar;
-use crate::components::recording_table::{RecordingTable, RowActions};
+use crate::components::recording_table::RecordingTable;
 use crate::components::refresh_button::RefreshButton;
 use crate::format;
 use crate::mutations::uploads::use_uploads;
-use crate::mutations::{use_delete_recording, use_update_recording};
+use crate::mutations::use_recording_row_actions;
 use crate::preferences;
 use crate::query::use_query;
 
@@ -45,9 +45,6 @@ pub fn RecordingsPage() -> Element {
         let api = projects_api.clone();
         async move { api.projects().await }
     });
-    let update = use_update_recording();
-    let move_to = use_update_recording();
-    let delete = use_delete_recording();
     let uploads = use_uploads();
     let pending = uploads.pending();
     let busy = page.is_fetching();
@@ -63,27 +60,7 @@ pub fn RecordingsPage() -> Element {
         let uploads = uploads.clone();
         move |files: Vec<FileData>| uploads.start(files)
     };
-    let actions = RowActions {
-        on_rename: use_callback(move |(id, title): (String, String)| {
-            update.mutate((
-                id,
-                UpdateRecording {
-                    title: Some(title),
-                    ..Default::default()
-                },
-            ));
-        }),
-        on_move: use_callback(move |(id, project): (String, Option<String>)| {
-            move_to.mutate((
-                id,
-                UpdateRecording {
-                    project_id: Some(project),
-                    ..Default::default()
-                },
-            ));
-        }),
-        on_delete: use_callback(move |id: String| delete.mutate(id)),
-    };
+    let actions = use_recording_row_actions();
     let project_list: Vec<Project> = projects.data().map(|p| (*p).clone()).unwrap_or_default();
     // A saved filter on a project that no longer exists (deleted since, or
     // another workspace's) would show an empty list with no way to tell why.
