@@ -43,6 +43,9 @@ pub struct Config {
     /// An OpenAI-compatible endpoint that writes the assistant's replies;
     /// `None` answers offline, from the retrieved passages alone.
     pub llm: Option<LlmConfig>,
+    /// How many read answers are kept (see [`crate::results`]); 0 keeps
+    /// none, so every request computes its own.
+    pub result_cache_entries: usize,
 }
 
 /// An OpenAI-compatible chat completions endpoint (llama.cpp's server,
@@ -122,6 +125,7 @@ impl Config {
             assistant_workers: 2,
             reply_retry_backoff: Duration::from_secs(2),
             llm: None,
+            result_cache_entries: crate::results::DEFAULT_ENTRIES,
         }
     }
 

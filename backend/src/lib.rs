@@ -17,13 +17,16 @@
 //! - [`assistant`]: the background replies to the user's messages in
 //!   conversations: passages retrieved from the recordings, quoted and cited
 //!   (or handed to an optional OpenAI-compatible endpoint).
+//! - [`results`]: the answers of the reads, computed once per query key
+//!   at a time, kept until a change stales them, tagged for `304`s.
 //! - [`storage`]: the imported audio files on disk.
 //! - [`state`]: what every handler shares.
 //! - [`db`]: connection, migrations, entities.
 //! - [`error`]: the one API error type and its HTTP mapping.
 //!
-//! A request flows route → service → db; a committed change flows
-//! `Tx::commit` → hub → every socket. A posted message also flows on to the
+//! A request flows route → service → db (a read through the hub's
+//! [`results::ResultCache`]); a committed change flows `Tx::commit` → hub,
+//! which drops the answers it stales → every socket. A posted message also flows on to the
 //! assistant, whose reply is committed and published the same way.
 
 pub mod access;
@@ -33,6 +36,7 @@ pub mod db;
 pub mod error;
 pub mod jobs;
 pub mod processing;
+pub mod results;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -99,7 +103,10 @@ impl Server {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let hub = Arc::new(sync::Hub::new(config.history_capacity, config.socket_queue));
+        let hub = Arc::new(
+            sync::Hub::new(config.history_capacity, config.socket_queue)
+                .with_results(results::ResultCache::new(config.result_cache_entries)),
+        );
         let db = db::connect(&config.database_url(), hub.epoch())
             .await
             .context("cannot open the database")?;

@@ -60,6 +60,10 @@ struct Cli {
     /// The API key for that API, if it needs one.
     #[arg(long, env = "EARSHOT_LLM_API_KEY", hide_env_values = true)]
     llm_api_key: Option<String>,
+    /// Read answers kept in memory, each until a change stales it; 0 turns
+    /// the cache off.
+    #[arg(long, env = "EARSHOT_RESULT_CACHE_ENTRIES", default_value_t = earshot_backend::results::DEFAULT_ENTRIES)]
+    result_cache_entries: usize,
 }
 
 #[tokio::main]
@@ -82,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
     config.allowed_origins = cli.allowed_origins;
     config.heartbeat_interval = Duration::from_secs(15);
     config.assistant_workers = cli.assistant_workers.max(1);
+    config.result_cache_entries = cli.result_cache_entries;
     config.llm = match (cli.llm_url, cli.llm_model) {
         (Some(url), Some(model)) => Some(LlmConfig {
             url,

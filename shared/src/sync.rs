@@ -50,8 +50,11 @@ pub enum Action {
     Updated,
     /// An item is gone.
     Deleted,
-    /// A recording's processing status or progress changed.
+    /// A recording's processing status changed (queued, processing, ready,
+    /// failed), with whatever came with it (measurements, an error).
     StatusChanged,
+    /// A recording being processed got further: only its progress moved.
+    Progress,
     /// A message was added to a conversation (`id` is the conversation's).
     MessageCreated,
 }
@@ -84,46 +87,84 @@ impl Invalidate {
 
     /// The query keys this change makes stale, as prefixes, without duplicates.
     ///
-    /// This is the one place that decides what a change touches; the client
-    /// invalidates exactly these and the backend's tests check them.
+    /// This is the one place that decides what a change touches: the client
+    /// invalidates exactly these, and the server drops its cached answers
+    /// for exactly these. A key belongs here only if the change can alter
+    /// its answer; a missing one leaves stale data on screen *and* in the
+    /// server's cache. What each query shows, and so why each key is here:
+    ///
+    /// | query | shows |
+    /// |---|---|
+    /// | `recordings/list/…` | recordings' summaries (title, status, progress, project name, …) and their total |
+    /// | `recordings/detail/<id>` | one summary, notes, transcript, waveform |
+    /// | `projects/…` | projects and how many recordings each holds |
+    /// | `conversations/list` | conversations, message counts, latest activity |
+    /// | `conversations/detail/<id>` | one conversation and its messages |
+    /// | `dashboard/stats` | counts by status, total duration, project and conversation counts, the recent recordings (title, status, project name), imports per day |
+    /// | `search/results/…` | titles and passages of titles, notes and transcripts |
+    /// | `search/history` | past searches |
+    ///
+    /// The table test in this module lists every resource × action with the
+    /// keys it stales.
     pub fn keys(&self) -> Vec<QueryKey> {
         let id = self.id.as_deref();
         let mut out = Vec::new();
+        let one_recording = |out: &mut Vec<QueryKey>| match id {
+            Some(id) => {
+                out.push(keys::recordings::lists());
+                out.push(keys::recordings::detail(id));
+            }
+            None => out.push(keys::recordings::all()),
+        };
         match (self.resource, self.action) {
-            (Resource::Recordings, action) => {
-                match id {
-                    Some(id) => {
-                        out.push(keys::recordings::lists());
-                        out.push(keys::recordings::detail(id));
-                    }
-                    None => out.push(keys::recordings::all()),
-                }
+            // Only the percentage moved: the rows and the page showing it.
+            // No count, total or text changed, so neither the dashboard
+            // (which shows no progress) nor projects nor search.
+            (Resource::Recordings, Action::Progress) => one_recording(&mut out),
+            // Counts by status and the total duration change; no text and
+            // no project membership does.
+            (Resource::Recordings, Action::StatusChanged) => {
+                one_recording(&mut out);
                 out.push(keys::dashboard::stats());
-                if action != Action::StatusChanged {
-                    // Counts per project and search results show recordings too.
-                    out.push(keys::projects::all());
-                    out.push(keys::search::results_all());
-                }
             }
-            (Resource::Projects, action) => {
+            // Created, updated (title, notes, transcript, project) or
+            // deleted: its rows, the dashboard's counts and recent list, the
+            // recording counts of projects, and what search finds.
+            (Resource::Recordings, _) => {
+                one_recording(&mut out);
+                out.push(keys::dashboard::stats());
                 out.push(keys::projects::all());
-                if matches!(action, Action::Created | Action::Deleted) {
-                    out.push(keys::dashboard::stats());
-                }
-                if action != Action::Created {
-                    // Recordings show their project's name; a deleted project
-                    // leaves its recordings unassigned.
-                    out.push(keys::recordings::all());
-                }
+                out.push(keys::search::results_all());
             }
-            (Resource::Conversations, action) => {
+            // A new project holds no recording yet: only the project list
+            // and the dashboard's project count.
+            (Resource::Projects, Action::Created) => {
+                out.push(keys::projects::all());
+                out.push(keys::dashboard::stats());
+            }
+            // Recordings show their project's name (lists, details and the
+            // dashboard's recent ones); a deleted project's recordings become
+            // unassigned and the project count drops.
+            (Resource::Projects, _) => {
+                out.push(keys::projects::all());
+                out.push(keys::recordings::all());
+                out.push(keys::dashboard::stats());
+            }
+            // A message changes its conversation, and the list's message
+            // count and order; the dashboard counts conversations only.
+            (Resource::Conversations, Action::Created | Action::Deleted) => {
                 out.push(keys::conversations::list());
                 match id {
                     Some(id) => out.push(keys::conversations::detail(id)),
                     None => out.push(keys::conversations::all()),
                 }
-                if matches!(action, Action::Created | Action::Deleted) {
-                    out.push(keys::dashboard::stats());
+                out.push(keys::dashboard::stats());
+            }
+            (Resource::Conversations, _) => {
+                out.push(keys::conversations::list());
+                match id {
+                    Some(id) => out.push(keys::conversations::detail(id)),
+                    None => out.push(keys::conversations::all()),
                 }
             }
             (Resource::SearchHistory, _) => out.push(keys::search::history()),
@@ -480,77 +521,201 @@ mod tests {
         round_trip_client(ClientMessage::Pong, json!({"type": "pong"}));
     }
 
+    /// Every resource × action, and the keys it stales (as displayed), with
+    /// why. A change must stale every query whose answer it can alter and
+    /// no other: the server's cache and every client follow this table.
     #[test]
-    fn recordings_invalidate_recordings_and_dashboard_stats() {
-        let keys = Invalidate::new(Resource::Recordings, Action::Created, Some("r1".into())).keys();
-        assert!(keys.contains(&keys::recordings::lists()));
-        assert!(keys.contains(&keys::recordings::detail("r1")));
-        assert!(keys.contains(&keys::dashboard::stats()));
-        assert!(
-            keys.contains(&keys::projects::all()),
-            "project counts change"
-        );
-        assert!(!keys.contains(&keys::recordings::detail("r2")));
+    fn every_change_stales_exactly_the_queries_it_can_alter() {
+        use Action::*;
+        use Resource::*;
+        let actions = [
+            Created,
+            Updated,
+            Deleted,
+            StatusChanged,
+            Progress,
+            MessageCreated,
+        ];
+        let recording_everywhere = &[
+            "dashboard/stats",
+            "projects",
+            "recordings/detail/x",
+            "recordings/list",
+            "search/results",
+        ][..];
+        let table: &[(Resource, Action, &[&str], &str)] = &[
+            (
+                Recordings,
+                Created,
+                recording_everywhere,
+                "a new row, counts, per-day, project count, findable text",
+            ),
+            (
+                Recordings,
+                Updated,
+                recording_everywhere,
+                "title/notes/transcript/project: rows, recent list, project counts, search",
+            ),
+            (Recordings, Deleted, recording_everywhere, "as created"),
+            (
+                Recordings,
+                StatusChanged,
+                &["dashboard/stats", "recordings/detail/x", "recordings/list"],
+                "status counts and measurements; no text or project",
+            ),
+            (
+                Recordings,
+                Progress,
+                &["recordings/detail/x", "recordings/list"],
+                "only the percentage, which only rows and the page show",
+            ),
+            (
+                Recordings,
+                MessageCreated,
+                recording_everywhere,
+                "not sent; treated as an update",
+            ),
+            (
+                Projects,
+                Created,
+                &["dashboard/stats", "projects"],
+                "an empty project: the list and the count",
+            ),
+            (
+                Projects,
+                Updated,
+                &["dashboard/stats", "projects", "recordings"],
+                "its name shows on recordings and the recent list",
+            ),
+            (
+                Projects,
+                Deleted,
+                &["dashboard/stats", "projects", "recordings"],
+                "its recordings become unassigned; the count drops",
+            ),
+            (
+                Projects,
+                StatusChanged,
+                &["dashboard/stats", "projects", "recordings"],
+                "not sent; treated as an update",
+            ),
+            (
+                Projects,
+                Progress,
+                &["dashboard/stats", "projects", "recordings"],
+                "not sent; treated as an update",
+            ),
+            (
+                Projects,
+                MessageCreated,
+                &["dashboard/stats", "projects", "recordings"],
+                "not sent; treated as an update",
+            ),
+            (
+                Conversations,
+                Created,
+                &[
+                    "conversations/detail/x",
+                    "conversations/list",
+                    "dashboard/stats",
+                ],
+                "the list and the count",
+            ),
+            (
+                Conversations,
+                Updated,
+                &["conversations/detail/x", "conversations/list"],
+                "its title",
+            ),
+            (
+                Conversations,
+                Deleted,
+                &[
+                    "conversations/detail/x",
+                    "conversations/list",
+                    "dashboard/stats",
+                ],
+                "the list and the count",
+            ),
+            (
+                Conversations,
+                StatusChanged,
+                &["conversations/detail/x", "conversations/list"],
+                "not sent; treated as an update",
+            ),
+            (
+                Conversations,
+                Progress,
+                &["conversations/detail/x", "conversations/list"],
+                "not sent; treated as an update",
+            ),
+            (
+                Conversations,
+                MessageCreated,
+                &["conversations/detail/x", "conversations/list"],
+                "its messages, the list's count and order",
+            ),
+        ];
+        for resource in [Recordings, Projects, Conversations] {
+            for action in actions {
+                let (_, _, want, why) = table
+                    .iter()
+                    .find(|(r, a, _, _)| (*r, *a) == (resource, action))
+                    .unwrap_or_else(|| panic!("{resource:?} × {action:?} is not in the table"));
+                let got: Vec<String> = Invalidate::new(resource, action, Some("x".to_string()))
+                    .keys()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                assert_eq!(got, *want, "{resource:?} × {action:?} ({why})");
+            }
+        }
+        for action in actions {
+            let got = Invalidate::new(SearchHistory, action, Some("x".to_string())).keys();
+            assert_eq!(
+                got,
+                vec![keys::search::history()],
+                "search history: only the history"
+            );
+        }
     }
 
     #[test]
-    fn status_changes_touch_only_recordings_and_the_dashboard() {
-        let keys = Invalidate::new(
-            Resource::Recordings,
-            Action::StatusChanged,
-            Some("r1".into()),
-        )
-        .keys();
-        assert_eq!(keys, {
-            let mut want = vec![
-                keys::dashboard::stats(),
-                keys::recordings::detail("r1"),
-                keys::recordings::lists(),
-            ];
-            want.sort();
-            want
-        });
-    }
-
-    #[test]
-    fn a_change_without_id_invalidates_every_item_of_its_resource() {
+    fn a_change_without_id_stales_every_item_of_its_resource() {
         let keys = Invalidate::new(Resource::Recordings, Action::Deleted, None).keys();
         assert!(keys.contains(&keys::recordings::all()));
+        let keys = Invalidate::new(Resource::Conversations, Action::Deleted, None).keys();
+        assert!(keys.contains(&keys::conversations::all()));
+        let keys = Invalidate::new(Resource::SearchHistory, Action::Deleted, None).keys();
+        assert_eq!(keys, vec![keys::search::history()]);
     }
 
     #[test]
-    fn projects_invalidate_projects_recordings_and_dashboard() {
-        let deleted =
-            Invalidate::new(Resource::Projects, Action::Deleted, Some("p1".into())).keys();
-        assert!(deleted.contains(&keys::projects::all()));
-        assert!(deleted.contains(&keys::recordings::all()));
-        assert!(deleted.contains(&keys::dashboard::stats()));
-        let created =
-            Invalidate::new(Resource::Projects, Action::Created, Some("p1".into())).keys();
-        assert!(!created.contains(&keys::recordings::all()));
-    }
-
-    #[test]
-    fn messages_invalidate_their_conversation_and_the_list() {
+    fn a_message_stales_its_conversations_messages() {
         let keys = Invalidate::new(
             Resource::Conversations,
             Action::MessageCreated,
             Some("c1".into()),
         )
         .keys();
-        assert!(keys.contains(&keys::conversations::list()));
-        assert!(keys.contains(&keys::conversations::detail("c1")));
         assert!(
             keys.iter()
                 .any(|k| keys::conversations::messages("c1").starts_with(k))
         );
-        assert!(!keys.contains(&keys::dashboard::stats()));
+        assert!(
+            !keys
+                .iter()
+                .any(|k| keys::conversations::messages("c2").starts_with(k))
+        );
     }
 
     #[test]
-    fn search_history_invalidates_only_the_history() {
-        let keys =
-            Invalidate::new(Resource::SearchHistory, Action::Created, Some("s1".into())).keys();
-        assert_eq!(keys, vec![keys::search::history()]);
+    fn a_recordings_change_stales_no_other_recording() {
+        let keys = Invalidate::new(Resource::Recordings, Action::Updated, Some("r1".into())).keys();
+        assert!(
+            !keys
+                .iter()
+                .any(|k| keys::recordings::detail("r2").starts_with(k))
+        );
     }
 }

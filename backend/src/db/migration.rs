@@ -4,6 +4,7 @@
 //! index: on SQLite an FTS5 table kept current by triggers, so that every
 //! write of a title, notes or transcript is indexed in the same transaction.
 
+use sea_orm::TransactionTrait;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateSchema),
             Box::new(CreateSyncOutbox),
             Box::new(AddRecordingWorker),
+            Box::new(CheapReads),
         ]
     }
 }
@@ -208,7 +210,155 @@ impl MigrationTrait for AddRecordingWorker {
     }
 }
 
-/// The FTS5 index of recordings and the triggers that keep it current.
+/// Reads that stay cheap at 100,000 recordings:
+///
+/// - an index for every order a list is shown in (ties broken by id), and
+///   for the status and project filters with the default order;
+/// - `(status, duration_ms)`, which answers the dashboard's counts and total
+///   duration from the index alone;
+/// - `has_transcript`, so that a list need not read a transcript to say
+///   whether there is one;
+/// - on SQLite, the recordings table rebuilt with its large columns (notes,
+///   transcript, waveform) last, so that a list reading the small ones stops
+///   before them in each row and never follows their overflow pages, and
+///   with an integer `doc` key that the full-text index uses as its rowid:
+///   the index becomes external-content (the text is not stored twice), and
+///   a row's entry is found by rowid, not by scanning for its id;
+/// - on PostgreSQL, the weighted search document as a stored column with a
+///   GIN index, so a search neither scans nor re-parses every transcript.
+struct CheapReads;
+
+impl MigrationName for CheapReads {
+    fn name(&self) -> &str {
+        "m0004_cheap_reads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CheapReads {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let statements = match manager.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => SQLITE_CHEAP_READS,
+            sea_orm::DatabaseBackend::Postgres => POSTGRES_CHEAP_READS,
+            _ => return Ok(()),
+        };
+        // One transaction, so one connection sees every step and a failure
+        // leaves the old schema whole.
+        let tx = manager.get_connection().begin().await?;
+        for statement in statements {
+            tx.execute_unprepared(statement).await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// The list orders and filters, on both databases. `id` breaks ties, as
+/// in [`crate::services::recordings::list`].
+const LIST_INDEXES: [&str; 7] = [
+    "CREATE INDEX idx_recordings_created_id ON recordings (created_at, id)",
+    "CREATE INDEX idx_recordings_title_id ON recordings (title, id)",
+    "CREATE INDEX idx_recordings_duration_id ON recordings (duration_ms DESC, id)",
+    "CREATE INDEX idx_recordings_status_created ON recordings (status, created_at, id)",
+    "CREATE INDEX idx_recordings_project_created ON recordings (project_id, created_at, id)",
+    "CREATE INDEX idx_recordings_status_duration ON recordings (status, duration_ms)",
+    "CREATE INDEX idx_recordings_worker ON recordings (worker) WHERE worker IS NOT NULL",
+];
+
+const SQLITE_CHEAP_READS: &[&str] = &[
+    "DROP TRIGGER recordings_fts_insert",
+    "DROP TRIGGER recordings_fts_delete",
+    "DROP TRIGGER recordings_fts_update",
+    "DROP TABLE recordings_fts",
+    r#"CREATE TABLE recordings_new (
+        doc INTEGER PRIMARY KEY,
+        id varchar NOT NULL UNIQUE,
+        title varchar NOT NULL,
+        status varchar NOT NULL,
+        progress integer NOT NULL,
+        project_id varchar NULL REFERENCES projects (id) ON DELETE SET NULL,
+        file_name varchar NOT NULL,
+        size_bytes integer NOT NULL,
+        format varchar NULL,
+        duration_ms integer NULL,
+        sample_rate integer NULL,
+        channels integer NULL,
+        peak_dbfs float NULL,
+        rms_dbfs float NULL,
+        has_transcript boolean NOT NULL DEFAULT 0,
+        created_at timestamp_with_timezone_text NOT NULL,
+        updated_at timestamp_with_timezone_text NOT NULL,
+        worker varchar NULL,
+        stored_path varchar NOT NULL,
+        error text NULL,
+        notes text NOT NULL,
+        transcript text NOT NULL,
+        waveform text NULL
+    )"#,
+    "INSERT INTO recordings_new (id, title, status, progress, project_id, file_name, size_bytes,
+        format, duration_ms, sample_rate, channels, peak_dbfs, rms_dbfs, has_transcript,
+        created_at, updated_at, worker, stored_path, error, notes, transcript, waveform)
+     SELECT id, title, status, progress, project_id, file_name, size_bytes,
+        format, duration_ms, sample_rate, channels, peak_dbfs, rms_dbfs, trim(transcript, ' ' || char(9, 10, 13)) <> '',
+        created_at, updated_at, worker, stored_path, error, notes, transcript, waveform
+     FROM recordings ORDER BY created_at, id",
+    "DROP TABLE recordings",
+    "ALTER TABLE recordings_new RENAME TO recordings",
+    LIST_INDEXES[0],
+    LIST_INDEXES[1],
+    LIST_INDEXES[2],
+    LIST_INDEXES[3],
+    LIST_INDEXES[4],
+    LIST_INDEXES[5],
+    LIST_INDEXES[6],
+    "CREATE VIRTUAL TABLE recordings_fts USING fts5(
+        title, notes, transcript,
+        content = 'recordings', content_rowid = 'doc',
+        tokenize = 'unicode61 remove_diacritics 2')",
+    "INSERT INTO recordings_fts (recordings_fts) VALUES ('rebuild')",
+    "CREATE TRIGGER recordings_fts_insert AFTER INSERT ON recordings BEGIN
+        INSERT INTO recordings_fts (rowid, title, notes, transcript)
+        VALUES (new.doc, new.title, new.notes, new.transcript);
+        UPDATE recordings SET has_transcript = trim(new.transcript, ' ' || char(9, 10, 13)) <> ''
+            WHERE doc = new.doc;
+    END",
+    "CREATE TRIGGER recordings_fts_delete AFTER DELETE ON recordings BEGIN
+        INSERT INTO recordings_fts (recordings_fts, rowid, title, notes, transcript)
+        VALUES ('delete', old.doc, old.title, old.notes, old.transcript);
+    END",
+    "CREATE TRIGGER recordings_fts_update AFTER UPDATE OF title, notes, transcript ON recordings BEGIN
+        INSERT INTO recordings_fts (recordings_fts, rowid, title, notes, transcript)
+        VALUES ('delete', old.doc, old.title, old.notes, old.transcript);
+        INSERT INTO recordings_fts (rowid, title, notes, transcript)
+        VALUES (new.doc, new.title, new.notes, new.transcript);
+        UPDATE recordings SET has_transcript = trim(new.transcript, ' ' || char(9, 10, 13)) <> ''
+            WHERE doc = new.doc;
+    END",
+];
+
+const POSTGRES_CHEAP_READS: &[&str] = &[
+    "ALTER TABLE recordings ADD COLUMN has_transcript boolean NOT NULL
+        GENERATED ALWAYS AS (btrim(transcript, E' \\t\\r\\n') <> '') STORED",
+    "ALTER TABLE recordings ADD COLUMN document tsvector
+        GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple', title), 'A')
+            || setweight(to_tsvector('simple', notes), 'B')
+            || setweight(to_tsvector('simple', transcript), 'C')
+        ) STORED",
+    "CREATE INDEX idx_recordings_document ON recordings USING GIN (document)",
+    "DROP INDEX idx_recordings_status",
+    "DROP INDEX idx_recordings_created",
+    "DROP INDEX idx_recordings_project",
+    LIST_INDEXES[0],
+    LIST_INDEXES[1],
+    LIST_INDEXES[2],
+    LIST_INDEXES[3],
+    LIST_INDEXES[4],
+    LIST_INDEXES[5],
+    LIST_INDEXES[6],
+];
+
+/// The FTS5 index of recordings and the triggers that keep it current, as
+/// first made (replaced by [`CheapReads`]).
 /// `recording_id` is stored rather than joined on `rowid`, because SQLite may
 /// renumber the rowids of a table with a text primary key on `VACUUM`.
 const SQLITE_FULL_TEXT_INDEX: &[&str] = &[

@@ -4,7 +4,8 @@
 //! `ready` | `failed`. The [`Processor`] runs at most `workers` jobs at once;
 //! each decodes the stored file with [`analyze::analyze`] on a blocking
 //! thread and writes progress at most every [`PROGRESS_INTERVAL`], every
-//! write broadcast as `status_changed` after it commits. Because the state
+//! write broadcast after it commits (`progress` for a percentage,
+//! `status_changed` for a new status). Because the state
 //! lives in the database, a restart re-queues whatever was queued or
 //! interrupted ([`Processor::requeue_unfinished`]). Replicas sharing
 //! PostgreSQL share the jobs: a claim is one conditional update, the row
@@ -354,7 +355,7 @@ async fn claim(context: &Context, id: &str) -> anyhow::Result<Option<String>> {
 async fn write_progress(context: &Context, id: &str, percent: u8) -> anyhow::Result<()> {
     let update = recording::Entity::update_many()
         .col_expr(recording::Column::Progress, Expr::value(i32::from(percent)));
-    update_processing(context, id, update).await
+    update_processing(context, id, update, Action::Progress).await
 }
 
 /// Applies `update` to the recording if it is still `processing` (not
@@ -363,6 +364,7 @@ async fn update_processing(
     context: &Context,
     id: &str,
     update: sea_orm::UpdateMany<recording::Entity>,
+    action: Action,
 ) -> anyhow::Result<()> {
     let mut tx = Tx::begin(&context.db, context.hub.clone()).await?;
     let updated = update
@@ -372,7 +374,7 @@ async fn update_processing(
         .exec(&*tx)
         .await?;
     if updated.rows_affected > 0 {
-        tx.changed(Resource::Recordings, Action::StatusChanged, id);
+        tx.changed(Resource::Recordings, action, id);
     } else if let Some(flag) = lock(&context.running).get(id) {
         // The job is no longer this replica's (deleted, perhaps through
         // another replica, or taken over): stop working on it.
@@ -414,7 +416,7 @@ async fn finish_ready(context: &Context, id: &str, analysis: &Analysis) -> anyho
         .col_expr(recording::Column::RmsDbfs, Expr::value(analysis.rms_dbfs))
         .col_expr(recording::Column::Waveform, Expr::value(waveform))
         .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()));
-    update_processing(context, id, update).await
+    update_processing(context, id, update, Action::StatusChanged).await
 }
 
 async fn finish_failed(context: &Context, id: &str, reason: &str) -> anyhow::Result<()> {
@@ -425,7 +427,7 @@ async fn finish_failed(context: &Context, id: &str, reason: &str) -> anyhow::Res
         )
         .col_expr(recording::Column::Error, Expr::value(reason))
         .col_expr(recording::Column::UpdatedAt, Expr::value(Utc::now()));
-    update_processing(context, id, update).await
+    update_processing(context, id, update, Action::StatusChanged).await
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
-use earshot_shared::dto::{
-    Conversation, ConversationDetail, Message, NewConversation, NewMessage, UpdateConversation,
-};
+use earshot_shared::dto::{Conversation, Message, NewConversation, NewMessage, UpdateConversation};
+use earshot_shared::keys;
 
+use super::cached;
 use crate::error::{ApiResult, Json, Path};
+use crate::results::Lifetime;
 use crate::services::conversations;
 use crate::state::AppState;
 
@@ -20,15 +22,22 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/messages", post(post_message))
 }
 
-async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Conversation>>> {
-    Ok(Json(conversations::list(&state.db).await?))
+async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let db = state.db.clone();
+    let compute = async move { conversations::list(&db).await };
+    let key = keys::conversations::list();
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> ApiResult<Json<ConversationDetail>> {
-    Ok(Json(conversations::get(&state.db, &id).await?))
+) -> ApiResult<Response> {
+    let key = keys::conversations::detail(&id);
+    let db = state.db.clone();
+    let compute = async move { conversations::get(&db, &id).await };
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 async fn create(

@@ -8,21 +8,25 @@ mod recordings;
 mod search;
 mod web;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use earshot_shared::dto::Health;
+use earshot_shared::keys::QueryKey;
 use earshot_shared::sync::{POSITION_HEADER, Position};
+use serde::Serialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::access::{self, Access};
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, ApiResult, Json};
+use crate::results::{Answer, Lifetime};
 use crate::state::{AppState, Mutations};
 use crate::sync::hub::Hub;
 
@@ -30,6 +34,28 @@ use crate::sync::hub::Hub;
 /// maximal transcript and notes even when every character is sent as a
 /// `\uXXXX` escape (2,000,000 × 6 bytes + 100,000 × 6 bytes).
 const JSON_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Answers a read from the result cache: the answer `compute` gives for
+/// `key`, computed once however many requests ask meanwhile, or `304` when
+/// the request's `If-None-Match` already names it.
+async fn cached<T, F>(
+    state: &AppState,
+    request: &HeaderMap,
+    key: QueryKey,
+    lifetime: Lifetime,
+    compute: F,
+) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: Future<Output = ApiResult<T>> + Send + 'static,
+{
+    let answer = state
+        .hub
+        .results()
+        .answer(key, lifetime, async move { Answer::of(&compute.await?) })
+        .await?;
+    Ok(answer.respond(request))
+}
 
 /// Builds the whole router.
 pub fn router(state: AppState) -> Router {
@@ -82,8 +108,12 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-            .expose_headers([HeaderName::from_static(POSITION_HEADER)]),
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_NONE_MATCH,
+            ])
+            .expose_headers([HeaderName::from_static(POSITION_HEADER), header::ETAG]),
     )
 }
 

@@ -1,10 +1,14 @@
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use earshot_shared::dto::{NewProject, Project, UpdateProject};
+use earshot_shared::keys;
 
+use super::cached;
 use crate::error::{ApiResult, Json, Path};
+use crate::results::Lifetime;
 use crate::services::projects;
 use crate::state::AppState;
 
@@ -14,12 +18,28 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}", get(show).patch(update).delete(delete))
 }
 
-async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Project>>> {
-    Ok(Json(projects::list(&state.db).await?))
+async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let db = state.db.clone();
+    let compute = async move { projects::list(&db).await };
+    cached(
+        &state,
+        &headers,
+        keys::projects::list(),
+        Lifetime::UntilChanged,
+        compute,
+    )
+    .await
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Project>> {
-    Ok(Json(projects::get(&state.db, &id).await?))
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let key = keys::projects::detail(&id);
+    let db = state.db.clone();
+    let compute = async move { projects::get(&db, &id).await };
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 async fn create(

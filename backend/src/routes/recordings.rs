@@ -1,12 +1,14 @@
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
-use earshot_shared::dto::{
-    ImportRecording, Page, Recording, RecordingDetail, RecordingFilters, UpdateRecording,
-};
+use earshot_shared::dto::{ImportRecording, RecordingDetail, RecordingFilters, UpdateRecording};
+use earshot_shared::keys;
 
+use super::cached;
 use crate::error::{ApiError, ApiResult, Json, Multipart, Path, Query};
+use crate::results::Lifetime;
 use crate::services::recordings::{self, NewRecording};
 use crate::state::AppState;
 use crate::storage;
@@ -33,16 +35,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 
 async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(filters): Query<RecordingFilters>,
-) -> ApiResult<Json<Page<Recording>>> {
-    Ok(Json(recordings::list(&state.db, &filters).await?))
+) -> ApiResult<Response> {
+    let key = keys::recordings::list(&filters);
+    let db = state.db.clone();
+    let compute = async move { recordings::list(&db, &filters).await };
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> ApiResult<Json<RecordingDetail>> {
-    Ok(Json(recordings::get(&state.db, &id).await?))
+) -> ApiResult<Response> {
+    let key = keys::recordings::detail(&id);
+    let db = state.db.clone();
+    let compute = async move { recordings::get(&db, &id).await };
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 /// `multipart/form-data` with a `file` part and optional `title`,

@@ -1,10 +1,14 @@
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
-use earshot_shared::dto::{SearchHistoryEntry, SearchRequest, SearchResponse};
+use earshot_shared::dto::{SearchRequest, SearchResponse};
+use earshot_shared::keys;
 
+use super::cached;
 use crate::error::{ApiResult, Json, Path};
+use crate::results::Lifetime;
 use crate::services::search;
 use crate::state::AppState;
 
@@ -22,8 +26,11 @@ async fn run(
     Ok(Json(search::search(&state, body).await?))
 }
 
-async fn history(State(state): State<AppState>) -> ApiResult<Json<Vec<SearchHistoryEntry>>> {
-    Ok(Json(search::history(&state.db).await?))
+async fn history(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let db = state.db.clone();
+    let compute = async move { search::history(&db).await };
+    let key = keys::search::history();
+    cached(&state, &headers, key, Lifetime::UntilChanged, compute).await
 }
 
 async fn delete_entry(

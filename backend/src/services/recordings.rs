@@ -10,8 +10,10 @@ use earshot_shared::dto::{
 use earshot_shared::sync::{Action, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend,
-    DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, DerivePartialModel,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::{limited_text, required_text};
@@ -101,6 +103,15 @@ pub async fn list(
         }
         condition = condition.add(any);
     }
+    let total: i64 = recording::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "total")
+        .filter(condition.clone())
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or(0);
+    let total = u64::try_from(total).unwrap_or(0);
     let mut query = recording::Entity::find().filter(condition);
     // Ids are UUID v7, so they break ties in creation order.
     query = match filters.sort {
@@ -117,14 +128,14 @@ pub async fn list(
             .order_by_desc(recording::Column::DurationMs)
             .order_by_asc(recording::Column::Id),
     };
-    let total = query.clone().count(db).await?;
-    let models = query
+    let rows = query
         .offset(u64::from(filters.page - 1) * u64::from(filters.per_page))
         .limit(u64::from(filters.per_page))
+        .into_partial_model::<SummaryRow>()
         .all(db)
         .await?;
     Ok(Page {
-        items: with_project_names(db, models).await?,
+        items: with_project_names(db, rows).await?,
         total,
         page: filters.page,
         per_page: filters.per_page,
@@ -133,13 +144,14 @@ pub async fn list(
 
 /// The most recent recordings.
 pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> ApiResult<Vec<Recording>> {
-    let models = recording::Entity::find()
+    let rows = recording::Entity::find()
         .order_by_desc(recording::Column::CreatedAt)
         .order_by_desc(recording::Column::Id)
         .limit(limit)
+        .into_partial_model::<SummaryRow>()
         .all(db)
         .await?;
-    with_project_names(db, models).await
+    with_project_names(db, rows).await
 }
 
 /// The id of every recording.
@@ -234,6 +246,7 @@ pub async fn create(state: &AppState, new: NewRecording) -> ApiResult<RecordingD
         waveform: Set(None),
         notes: Set(notes),
         transcript: Set(transcript),
+        has_transcript: NotSet,
         created_at: Set(now),
         updated_at: Set(now),
         // Queued here: this replica's queue holds its job.
@@ -352,9 +365,33 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
+/// The columns a list shows: never notes, transcript or waveform, which are
+/// most of a row's bytes.
+#[derive(Debug, DerivePartialModel)]
+#[sea_orm(entity = "recording::Entity")]
+struct SummaryRow {
+    id: String,
+    title: String,
+    status: String,
+    progress: i32,
+    error: Option<String>,
+    project_id: Option<String>,
+    file_name: String,
+    size_bytes: i64,
+    format: Option<String>,
+    duration_ms: Option<i64>,
+    sample_rate: Option<i32>,
+    channels: Option<i32>,
+    peak_dbfs: Option<f32>,
+    rms_dbfs: Option<f32>,
+    has_transcript: bool,
+    created_at: chrono::DateTime<Utc>,
+    updated_at: chrono::DateTime<Utc>,
+}
+
 async fn with_project_names(
     db: &impl ConnectionTrait,
-    models: Vec<recording::Model>,
+    models: Vec<SummaryRow>,
 ) -> ApiResult<Vec<Recording>> {
     let mut ids: Vec<&str> = models
         .iter()
@@ -383,29 +420,29 @@ async fn with_project_names(
                 .project_id
                 .as_ref()
                 .and_then(|id| names.get(id).cloned());
-            to_summary(&model, name)
+            to_summary(model, name)
         })
         .collect())
 }
 
-fn to_summary(model: &recording::Model, project_name: Option<String>) -> Recording {
+fn to_summary(model: SummaryRow, project_name: Option<String>) -> Recording {
     Recording {
-        id: model.id.clone(),
-        title: model.title.clone(),
         status: model.status.parse().unwrap_or(RecordingStatus::Failed),
         progress: u8::try_from(model.progress.clamp(0, 100)).unwrap_or(0),
-        error: model.error.clone(),
-        project_id: model.project_id.clone(),
+        id: model.id,
+        title: model.title,
+        error: model.error,
+        project_id: model.project_id,
         project_name,
-        file_name: model.file_name.clone(),
+        file_name: model.file_name,
         size_bytes: u64::try_from(model.size_bytes).unwrap_or(0),
-        format: model.format.clone(),
+        format: model.format,
         duration_ms: model.duration_ms.and_then(|d| u64::try_from(d).ok()),
         sample_rate: model.sample_rate.and_then(|r| u32::try_from(r).ok()),
         channels: model.channels.and_then(|c| u16::try_from(c).ok()),
         peak_dbfs: model.peak_dbfs,
         rms_dbfs: model.rms_dbfs,
-        has_transcript: !model.transcript.trim().is_empty(),
+        has_transcript: model.has_transcript,
         created_at: model.created_at,
         updated_at: model.updated_at,
     }
@@ -417,8 +454,29 @@ fn to_detail(model: recording::Model, project_name: Option<String>) -> Recording
         .as_deref()
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default();
+    let summary = SummaryRow {
+        id: model.id,
+        title: model.title,
+        status: model.status,
+        progress: model.progress,
+        error: model.error,
+        project_id: model.project_id,
+        file_name: model.file_name,
+        size_bytes: model.size_bytes,
+        format: model.format,
+        duration_ms: model.duration_ms,
+        sample_rate: model.sample_rate,
+        channels: model.channels,
+        peak_dbfs: model.peak_dbfs,
+        rms_dbfs: model.rms_dbfs,
+        // Worked out here too: a detail read inside the transaction that
+        // wrote it is as fresh as its transcript.
+        has_transcript: !model.transcript.trim().is_empty(),
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    };
     RecordingDetail {
-        recording: to_summary(&model, project_name),
+        recording: to_summary(summary, project_name),
         notes: model.notes,
         transcript: model.transcript,
         waveform,

@@ -64,8 +64,9 @@ pub async fn search(state: &AppState, request: SearchRequest) -> ApiResult<Searc
             "Type at least one word to search for.",
         ));
     }
-    let mut tx = state.begin().await?;
-    let backend = tx.get_database_backend();
+    // Read on the pool, outside the write transaction below: a search,
+    // however long, holds up no write.
+    let backend = state.db.get_database_backend();
     let statement = match backend {
         DatabaseBackend::Sqlite => Statement::from_sql_and_values(
             backend,
@@ -83,8 +84,10 @@ pub async fn search(state: &AppState, request: SearchRequest) -> ApiResult<Searc
             ));
         }
     };
-    let rows = Row::find_by_statement(statement).all(&*tx).await?;
+    let rows = Row::find_by_statement(statement).all(&state.db).await?;
     let results: Vec<SearchResult> = rows.into_iter().map(to_result).collect();
+
+    let mut tx = state.begin().await?;
 
     let entry_id = new_id();
     search_history::ActiveModel {
@@ -217,25 +220,17 @@ pub async fn sources(
 const SQLITE_SOURCES: &str = "
     SELECT r.id AS recording_id, r.title AS title, r.notes AS notes,
            r.transcript AS transcript, r.duration_ms AS duration_ms
-    FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
+    FROM recordings_fts AS f JOIN recordings AS r ON r.doc = f.rowid
     WHERE recordings_fts MATCH $1
-    ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
+    ORDER BY bm25(recordings_fts, 10.0, 3.0, 1.0), r.created_at DESC
     LIMIT $2";
 
 const POSTGRES_SOURCES: &str = "
-    WITH q AS (SELECT to_tsquery('simple', $1) AS query),
-    docs AS (
-        SELECT r.id, r.title, r.notes, r.transcript, r.duration_ms, r.created_at,
-               setweight(to_tsvector('simple', r.title), 'A')
-               || setweight(to_tsvector('simple', r.notes), 'B')
-               || setweight(to_tsvector('simple', r.transcript), 'C') AS document
-        FROM recordings AS r
-    )
-    SELECT d.id AS recording_id, d.title AS title, d.notes AS notes,
-           d.transcript AS transcript, d.duration_ms AS duration_ms
-    FROM docs AS d, q
-    WHERE d.document @@ q.query
-    ORDER BY ts_rank('{0.1, 0.2, 0.5, 1.0}', d.document, q.query) DESC, d.created_at DESC
+    SELECT r.id AS recording_id, r.title AS title, r.notes AS notes,
+           r.transcript AS transcript, r.duration_ms AS duration_ms
+    FROM recordings AS r, to_tsquery('simple', $1) AS q
+    WHERE r.document @@ q
+    ORDER BY ts_rank('{0.1, 0.2, 0.5, 1.0}', r.document, q) DESC, r.created_at DESC
     LIMIT $2";
 
 /// The words of what the user typed: whatever operators or quotes it held
@@ -272,41 +267,49 @@ fn join_words(
     parts.join(separator)
 }
 
-/// Ranked by BM25, titles weighted above notes above transcripts.
+/// Ranked by BM25, titles weighted above notes above transcripts. The
+/// ranking and the limit come first (`top`); snippets, whose cost grows
+/// with the hits in a column, are built only for the rows returned.
 const SQLITE_SEARCH: &str = "
-    SELECT f.recording_id AS recording_id, r.title AS title,
-           -bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0) AS score,
-           snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS title_snippet,
-           snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS notes_snippet,
-           snippet(recordings_fts, 3, char(2), char(3), '…', 16) AS transcript_snippet
-    FROM recordings_fts AS f JOIN recordings AS r ON r.id = f.recording_id
+    WITH top AS (
+        SELECT rowid AS doc, bm25(recordings_fts, 10.0, 3.0, 1.0) AS rank
+        FROM recordings_fts
+        WHERE recordings_fts MATCH $1
+        ORDER BY rank, rowid DESC
+        LIMIT $2
+    )
+    SELECT r.id AS recording_id, r.title AS title, -top.rank AS score,
+           snippet(recordings_fts, 0, char(2), char(3), '…', 16) AS title_snippet,
+           snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS notes_snippet,
+           snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS transcript_snippet
+    FROM top
+    JOIN recordings_fts ON recordings_fts.rowid = top.doc
+    JOIN recordings AS r ON r.doc = top.doc
     WHERE recordings_fts MATCH $1
-    ORDER BY bm25(recordings_fts, 0.0, 10.0, 3.0, 1.0), r.created_at DESC
-    LIMIT $2";
+    ORDER BY top.rank, top.doc DESC";
 
-/// Ranked by `ts_rank` over the same weighted fields.
+/// Ranked by `ts_rank` over the same weighted fields (the stored, indexed
+/// `document`); headlines only for the rows returned.
 const POSTGRES_SEARCH: &str = "
     WITH q AS (SELECT to_tsquery('simple', $1) AS query),
-    docs AS (
-        SELECT r.id, r.title, r.notes, r.transcript, r.created_at,
-               setweight(to_tsvector('simple', r.title), 'A')
-               || setweight(to_tsvector('simple', r.notes), 'B')
-               || setweight(to_tsvector('simple', r.transcript), 'C') AS document
-        FROM recordings AS r
+    top AS (
+        SELECT r.id, r.created_at,
+               ts_rank('{0.1, 0.2, 0.5, 1.0}', r.document, q.query) AS score
+        FROM recordings AS r, q
+        WHERE r.document @@ q.query
+        ORDER BY score DESC, r.created_at DESC
+        LIMIT $2
     ),
     opts AS (
         SELECT 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
                || ', MaxFragments=1, MaxWords=24, MinWords=8, FragmentDelimiter=…' AS o
     )
-    SELECT d.id AS recording_id, d.title AS title,
-           ts_rank('{0.1, 0.2, 0.5, 1.0}', d.document, q.query)::float8 AS score,
-           ts_headline('simple', d.title, q.query, opts.o) AS title_snippet,
-           ts_headline('simple', d.notes, q.query, opts.o) AS notes_snippet,
-           ts_headline('simple', d.transcript, q.query, opts.o) AS transcript_snippet
-    FROM docs AS d, q, opts
-    WHERE d.document @@ q.query
-    ORDER BY score DESC, d.created_at DESC
-    LIMIT $2";
+    SELECT r.id AS recording_id, r.title AS title, top.score::float8 AS score,
+           ts_headline('simple', r.title, q.query, opts.o) AS title_snippet,
+           ts_headline('simple', r.notes, q.query, opts.o) AS notes_snippet,
+           ts_headline('simple', r.transcript, q.query, opts.o) AS transcript_snippet
+    FROM top JOIN recordings AS r ON r.id = top.id, q, opts
+    ORDER BY top.score DESC, top.created_at DESC";
 
 fn to_result(row: Row) -> SearchResult {
     let (field, snippet) = [

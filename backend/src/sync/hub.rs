@@ -15,6 +15,8 @@ use axum::extract::ws::Utf8Bytes;
 use earshot_shared::sync::{Invalidate, ResyncReason, ServerMessage};
 use tokio::sync::broadcast;
 
+use crate::results::ResultCache;
+
 /// A serialised `invalidate` frame and its seq.
 #[derive(Clone, Debug)]
 pub struct Frame {
@@ -58,6 +60,7 @@ pub struct Hub {
     state: Mutex<State>,
     sender: broadcast::Sender<Frame>,
     commits: tokio::sync::Mutex<()>,
+    results: ResultCache,
 }
 
 impl Hub {
@@ -74,7 +77,20 @@ impl Hub {
             }),
             sender,
             commits: tokio::sync::Mutex::new(()),
+            results: ResultCache::new(0),
         }
+    }
+
+    /// This hub with `results`, which it keeps clear of the answers each
+    /// published change stales. A hub made with [`Hub::new`] keeps none.
+    pub fn with_results(mut self, results: ResultCache) -> Self {
+        self.results = results;
+        self
+    }
+
+    /// The answers of the reads, each kept until a change stales it.
+    pub fn results(&self) -> &ResultCache {
+        &self.results
     }
 
     /// This run's epoch.
@@ -95,7 +111,11 @@ impl Hub {
     /// Numbers `change`, records it and sends it to every subscriber. Call
     /// only once the change is committed (see [`crate::db::Tx`]).
     pub fn publish(&self, mut change: Invalidate) -> u64 {
+        let stale = change.keys();
         let mut state = self.state();
+        // Before the seq moves on: a request that reads the new seq must not
+        // find an answer this change staled (see [`crate::results`]).
+        self.results.invalidate(&stale);
         state.seq += 1;
         change.seq = state.seq;
         let text = serde_json::to_string(&ServerMessage::Invalidate(change))

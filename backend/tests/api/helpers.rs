@@ -436,8 +436,8 @@ impl SyncClient {
         inv
     }
 
-    /// Like [`SyncClient::expect`], passing over the `status_changed` frames
-    /// that processing publishes in between.
+    /// Like [`SyncClient::expect`], passing over the `status_changed` and
+    /// `progress` frames that processing publishes in between.
     pub async fn expect_besides_progress(
         &mut self,
         resource: Resource,
@@ -445,7 +445,9 @@ impl SyncClient {
         id: Option<&str>,
     ) -> Invalidate {
         let inv = self
-            .next_invalidate_where(|inv| inv.action != Action::StatusChanged)
+            .next_invalidate_where(|inv| {
+                !matches!(inv.action, Action::StatusChanged | Action::Progress)
+            })
             .await;
         assert_eq!(
             (inv.resource, inv.action, inv.id.as_deref()),

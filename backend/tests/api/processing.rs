@@ -134,6 +134,12 @@ async fn a_starting_replica_takes_over_only_the_jobs_of_replicas_that_are_gone()
             .await
             .unwrap();
     }
+    // Written behind the server's back, as a crash would leave them: its
+    // cached answers know nothing of it.
+    app.state
+        .hub
+        .results()
+        .invalidate(&[earshot_shared::keys::QueryKey::root()]);
 
     let other = app.replica().await;
 

@@ -31,6 +31,10 @@ pub struct Model {
     pub notes: String,
     #[sea_orm(column_type = "Text")]
     pub transcript: String,
+    /// Whether the transcript holds more than white space. Kept by the
+    /// database (a trigger on SQLite, a generated column on PostgreSQL):
+    /// never set it.
+    pub has_transcript: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// While `queued` or `processing`: the replica whose job it is (its
