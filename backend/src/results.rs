@@ -367,3 +367,389 @@ impl ResultCache {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use earshot_shared::keys;
+    use earshot_shared::sync::{Action, Invalidate, Resource};
+    use tokio::sync::Semaphore;
+
+    use super::*;
+    use crate::sync::Hub;
+
+    /// A computation that counts its runs and waits for a permit of `gate`
+    /// before answering `value`.
+    fn gated(
+        runs: &Arc<AtomicUsize>,
+        gate: &Arc<Semaphore>,
+        value: &'static str,
+    ) -> impl Future<Output = ApiResult<Answer>> + Send + 'static {
+        let runs = runs.clone();
+        let gate = gate.clone();
+        async move {
+            runs.fetch_add(1, Ordering::SeqCst);
+            gate.acquire().await.expect("open").forget();
+            Answer::of(&value)
+        }
+    }
+
+    fn ready(value: &'static str) -> impl Future<Output = ApiResult<Answer>> + Send + 'static {
+        async move { Answer::of(&value) }
+    }
+
+    /// Lets every task spawned so far run until it waits.
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn body(answer: &Answer) -> String {
+        String::from_utf8(answer.body().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_for_a_key_share_one_computation() {
+        let cache = ResultCache::new(8);
+        let (runs, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Semaphore::new(0)));
+        let requests: Vec<_> = (0..10)
+            .map(|_| {
+                let cache = cache.clone();
+                let compute = gated(&runs, &gate, "stats");
+                tokio::spawn(async move {
+                    cache
+                        .answer(keys::dashboard::stats(), Lifetime::UntilChanged, compute)
+                        .await
+                })
+            })
+            .collect();
+        settle().await;
+        gate.add_permits(1);
+        let mut answers = Vec::new();
+        for request in requests {
+            answers.push(request.await.unwrap().unwrap());
+        }
+
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "one computation");
+        assert!(answers.iter().all(|a| Arc::ptr_eq(a, &answers[0])));
+        let kept = cache
+            .answer(
+                keys::dashboard::stats(),
+                Lifetime::UntilChanged,
+                ready("other"),
+            )
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&kept, &answers[0]), "kept until a change");
+    }
+
+    #[tokio::test]
+    async fn a_change_drops_the_answers_its_keys_prefix_and_no_other() {
+        let cache = ResultCache::new(8);
+        let list = keys::recordings::list(&Default::default());
+        let detail = keys::recordings::detail("r1");
+        let projects = keys::projects::list();
+        for key in [&list, &detail, &projects] {
+            cache
+                .answer(key.clone(), Lifetime::UntilChanged, ready("old"))
+                .await
+                .unwrap();
+        }
+        cache.invalidate(
+            &Invalidate::new(Resource::Recordings, Action::Progress, Some("r1".into())).keys(),
+        );
+
+        for (key, want) in [
+            (&list, "\"new\""),
+            (&detail, "\"new\""),
+            (&projects, "\"old\""),
+        ] {
+            let answer = cache
+                .answer(key.clone(), Lifetime::UntilChanged, ready("new"))
+                .await
+                .unwrap();
+            assert_eq!(body(&answer), want, "{key}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_computation_a_change_overtakes_answers_its_waiters_but_is_not_kept() {
+        let cache = ResultCache::new(8);
+        let (runs, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Semaphore::new(0)));
+        let key = keys::projects::list();
+        let early = {
+            let (cache, key) = (cache.clone(), key.clone());
+            let compute = gated(&runs, &gate, "before");
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, compute).await })
+        };
+        settle().await;
+
+        cache.invalidate(&[keys::projects::all()]);
+        // Asked after the change: it must not join the overtaken computation.
+        let late = {
+            let (cache, key) = (cache.clone(), key.clone());
+            let compute = gated(&runs, &gate, "after");
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, compute).await })
+        };
+        settle().await;
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            2,
+            "the late request computes anew"
+        );
+        gate.add_permits(2);
+
+        assert_eq!(body(&early.await.unwrap().unwrap()), "\"before\"");
+        assert_eq!(body(&late.await.unwrap().unwrap()), "\"after\"");
+        let kept = cache
+            .answer(key, Lifetime::UntilChanged, ready("again"))
+            .await
+            .unwrap();
+        assert_eq!(
+            body(&kept),
+            "\"after\"",
+            "only the computation after the change is kept"
+        );
+    }
+
+    /// The `earshot-position` guarantee: a request that reads seq `S` gets an
+    /// answer that includes every change up to `S`, even when a change
+    /// commits while the answer it would share is being computed.
+    #[tokio::test]
+    async fn a_request_after_a_published_change_never_gets_an_answer_from_before_it() {
+        let cache = ResultCache::new(8);
+        let hub = Hub::new(8, 8).with_results(cache.clone());
+        let (runs, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Semaphore::new(0)));
+        let key = keys::dashboard::stats();
+        // The database as the computation reads it.
+        let table = Arc::new(Mutex::new("one project"));
+        let read = |table: &Arc<Mutex<&'static str>>| {
+            let (runs, gate, table) = (runs.clone(), gate.clone(), table.clone());
+            async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                let seen = *table.lock().unwrap();
+                gate.acquire().await.expect("open").forget();
+                Answer::of(&seen)
+            }
+        };
+        let before = {
+            let (cache, key, compute) = (cache.clone(), key.clone(), read(&table));
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, compute).await })
+        };
+        settle().await;
+
+        // A change commits while that computation runs, then is published.
+        *table.lock().unwrap() = "two projects";
+        hub.publish(Invalidate::new(
+            Resource::Projects,
+            Action::Created,
+            Some("p2".into()),
+        ));
+        let position = hub.seq();
+        let after = {
+            let (cache, key, compute) = (cache.clone(), key.clone(), read(&table));
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, compute).await })
+        };
+        settle().await;
+        gate.add_permits(2);
+
+        assert_eq!(position, 1);
+        assert_eq!(body(&before.await.unwrap().unwrap()), "\"one project\"");
+        assert_eq!(
+            body(&after.await.unwrap().unwrap()),
+            "\"two projects\"",
+            "an answer stamped with seq 1 includes change 1"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_computation_outlives_the_request_that_started_it() {
+        let cache = ResultCache::new(8);
+        let (runs, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Semaphore::new(0)));
+        let key = keys::conversations::list();
+        let leader = {
+            let (cache, key) = (cache.clone(), key.clone());
+            let compute = gated(&runs, &gate, "list");
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, compute).await })
+        };
+        settle().await;
+        let waiter = {
+            let (cache, key) = (cache.clone(), key.clone());
+            tokio::spawn(async move { cache.answer(key, Lifetime::UntilChanged, ready("x")).await })
+        };
+        settle().await;
+        // The first client goes away.
+        leader.abort();
+        gate.add_permits(1);
+
+        assert_eq!(body(&waiter.await.unwrap().unwrap()), "\"list\"");
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_computation_is_not_kept_and_its_waiters_compute_their_own() {
+        let cache = ResultCache::new(8);
+        let gate = Arc::new(Semaphore::new(0));
+        let key = keys::projects::detail("gone");
+        let failing = {
+            let (cache, key, gate) = (cache.clone(), key.clone(), gate.clone());
+            tokio::spawn(async move {
+                let compute = async move {
+                    gate.acquire().await.expect("open").forget();
+                    Err(ApiError::NotFound("project"))
+                };
+                cache.answer(key, Lifetime::UntilChanged, compute).await
+            })
+        };
+        settle().await;
+        let waiter = {
+            let (cache, key) = (cache.clone(), key.clone());
+            tokio::spawn(async move {
+                cache
+                    .answer(key, Lifetime::UntilChanged, ready("own"))
+                    .await
+            })
+        };
+        settle().await;
+        gate.add_permits(1);
+
+        assert!(matches!(failing.await.unwrap(), Err(ApiError::NotFound(_))));
+        assert_eq!(body(&waiter.await.unwrap().unwrap()), "\"own\"");
+        assert!(cache.is_empty(), "no failure kept");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_computation_still_releases_its_waiters() {
+        let cache = ResultCache::new(8);
+        let key = keys::search::history();
+        let compute = async {
+            if true {
+                panic!("a bug");
+            }
+            Answer::of(&"never")
+        };
+        let outcome = cache
+            .answer(key.clone(), Lifetime::UntilChanged, compute)
+            .await;
+        assert!(matches!(outcome, Err(ApiError::Internal(_))));
+        let next = cache
+            .answer(key, Lifetime::UntilChanged, ready("fine"))
+            .await
+            .unwrap();
+        assert_eq!(body(&next), "\"fine\"");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_with_a_lifetime_is_computed_again_after_it() {
+        let cache = ResultCache::new(8);
+        let key = keys::dashboard::stats();
+        let lifetime = Lifetime::AtMost(Duration::from_secs(60));
+        cache
+            .answer(key.clone(), lifetime, ready("today"))
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(59)).await;
+        let kept = cache
+            .answer(key.clone(), lifetime, ready("x"))
+            .await
+            .unwrap();
+        assert_eq!(body(&kept), "\"today\"");
+        tokio::time::advance(Duration::from_secs(2)).await;
+        let fresh = cache
+            .answer(key, lifetime, ready("tomorrow"))
+            .await
+            .unwrap();
+        assert_eq!(body(&fresh), "\"tomorrow\"");
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_answer_goes_first() {
+        let cache = ResultCache::new(2);
+        let (a, b, c) = (
+            keys::projects::list(),
+            keys::conversations::list(),
+            keys::search::history(),
+        );
+        cache
+            .answer(a.clone(), Lifetime::UntilChanged, ready("a"))
+            .await
+            .unwrap();
+        cache
+            .answer(b.clone(), Lifetime::UntilChanged, ready("b"))
+            .await
+            .unwrap();
+        // `a` is used again, so `b` is the oldest when `c` comes.
+        cache
+            .answer(a.clone(), Lifetime::UntilChanged, ready("x"))
+            .await
+            .unwrap();
+        cache
+            .answer(c, Lifetime::UntilChanged, ready("c"))
+            .await
+            .unwrap();
+
+        assert_eq!(cache.len(), 2);
+        let a_now = cache
+            .answer(a, Lifetime::UntilChanged, ready("x"))
+            .await
+            .unwrap();
+        assert_eq!(body(&a_now), "\"a\"");
+        let b_now = cache
+            .answer(b, Lifetime::UntilChanged, ready("b2"))
+            .await
+            .unwrap();
+        assert_eq!(body(&b_now), "\"b2\"", "evicted, computed again");
+    }
+
+    #[tokio::test]
+    async fn with_no_entries_every_request_computes_its_own() {
+        let cache = ResultCache::new(0);
+        let key = keys::projects::list();
+        cache
+            .answer(key.clone(), Lifetime::UntilChanged, ready("a"))
+            .await
+            .unwrap();
+        let second = cache
+            .answer(key, Lifetime::UntilChanged, ready("b"))
+            .await
+            .unwrap();
+        assert_eq!(body(&second), "\"b\"");
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn equal_bodies_have_equal_tags_and_if_none_match_is_read_as_http_says() {
+        let one = Answer::of(&vec![1, 2, 3]).unwrap();
+        let same = Answer::of(&vec![1, 2, 3]).unwrap();
+        let other = Answer::of(&vec![1, 2]).unwrap();
+        assert_eq!(one.etag(), same.etag());
+        assert_ne!(one.etag(), other.etag());
+
+        let tag = one.etag().to_str().unwrap().to_string();
+        let request = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+            headers
+        };
+        for (header, modified) in [
+            (tag.clone(), false),
+            (format!("W/{tag}"), false),
+            (format!("\"abc\", {tag}"), false),
+            ("*".to_string(), false),
+            ("\"abc\"".to_string(), true),
+            (tag.trim_matches('"').to_string(), true),
+        ] {
+            let response = one.respond(&request(&header));
+            let want = if modified {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_MODIFIED
+            };
+            assert_eq!(response.status(), want, "If-None-Match: {header}");
+            assert_eq!(response.headers()[ETAG], one.etag().clone());
+        }
+        assert_eq!(one.respond(&HeaderMap::new()).status(), StatusCode::OK);
+    }
+}

@@ -3,6 +3,7 @@
 
 mod access;
 mod assistant;
+mod cache;
 mod concurrency;
 mod errors;
 mod helpers;
