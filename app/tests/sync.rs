@@ -538,3 +538,35 @@ async fn a_gap_in_the_sequence_invalidates_everything() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_read_of_an_unchanged_answer_is_a_304_and_gives_the_same_data() {
+    local(async {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::build(Config::embedded(dir.path().to_path_buf()))
+            .await
+            .unwrap();
+        let (address, state) = (server.local_addr(), server.state().clone());
+        tokio::spawn(server.run_until(std::future::pending()));
+        let backend = Backend {
+            address,
+            dir,
+            history: 0,
+            stop: None,
+            task: None,
+        };
+        backend.create_project("Alpha").await;
+        let api = ApiClient::new(ServerAddress::new(&format!("http://{address}"), None).unwrap());
+
+        let first = api.projects().await.unwrap();
+        let again = api.projects().await.unwrap();
+        assert_eq!(again, first);
+        assert_eq!(state.hub.results().stats().not_modified, 1);
+
+        backend.create_project("Beta").await;
+        let changed = api.projects().await.unwrap();
+        assert_eq!(changed.len(), 2, "a changed answer comes whole");
+        assert_eq!(state.hub.results().stats().not_modified, 1);
+    })
+    .await;
+}

@@ -46,6 +46,8 @@ pub struct Config {
     /// How many read answers are kept (see [`crate::results`]); 0 keeps
     /// none, so every request computes its own.
     pub result_cache_entries: usize,
+    /// The database connections, and how long a request waits for one.
+    pub pool: crate::db::Pool,
 }
 
 /// An OpenAI-compatible chat completions endpoint (llama.cpp's server,
@@ -126,6 +128,7 @@ impl Config {
             reply_retry_backoff: Duration::from_secs(2),
             llm: None,
             result_cache_entries: crate::results::DEFAULT_ENTRIES,
+            pool: crate::db::Pool::default(),
         }
     }
 

@@ -8,11 +8,12 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use earshot_shared::dto::ErrorBody;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
 /// Everything an API call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -49,10 +50,17 @@ pub enum ApiError {
     /// The operation is not available with this server's set-up.
     #[error("{0}")]
     Unsupported(String),
+    /// The server cannot serve the request now (no database connection
+    /// free in time, the database busy): try again shortly.
+    #[error("The server is busy; try again in a moment.")]
+    Busy,
     /// A failure that is not the client's fault.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// How long a client told [`ApiError::Busy`] should wait, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// The result of a handler or service.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -77,6 +85,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Unsupported(_) => (StatusCode::NOT_IMPLEMENTED, "unsupported"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -96,7 +105,14 @@ impl IntoResponse for ApiError {
             code: code.to_string(),
             message,
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if matches!(self, ApiError::Busy) {
+            tracing::warn!("busy: answered 503");
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        response
     }
 }
 
@@ -105,6 +121,9 @@ impl From<DbErr> for ApiError {
         if matches!(err, DbErr::RecordNotUpdated) {
             // The row was deleted between reading and updating it.
             return ApiError::NotFound("record");
+        }
+        if is_busy(&err) {
+            return ApiError::Busy;
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
@@ -117,6 +136,35 @@ impl From<DbErr> for ApiError {
             ),
             _ => ApiError::Internal(err.into()),
         }
+    }
+}
+
+/// Whether `err` says that the database is busy, not that the request is
+/// wrong or the server broken: no connection was free in time, SQLite's
+/// write lock stayed taken past the busy timeout, or PostgreSQL gave up on a
+/// lock, a statement's time or a connection slot.
+fn is_busy(err: &DbErr) -> bool {
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match &**sqlx_err {
+        sea_orm::sqlx::Error::PoolTimedOut => true,
+        sea_orm::sqlx::Error::Database(db) => match db.code().as_deref() {
+            // SQLite's extended codes: the primary code is the low byte.
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their variants.
+            Some(code) if code.bytes().all(|b| b.is_ascii_digit()) => {
+                matches!(code.parse::<u32>().map(|c| c & 0xff), Ok(5 | 6))
+            }
+            // lock_not_available, query_canceled (statement timeout),
+            // serialization_failure, deadlock_detected, too_many_connections.
+            Some(code) => matches!(code, "55P03" | "57014" | "40001" | "40P01" | "53300"),
+            None => false,
+        },
+        _ => false,
     }
 }
 

@@ -107,7 +107,7 @@ impl Server {
             sync::Hub::new(config.history_capacity, config.socket_queue)
                 .with_results(results::ResultCache::new(config.result_cache_entries)),
         );
-        let db = db::connect(&config.database_url(), hub.epoch())
+        let db = db::connect_with(&config.database_url(), hub.epoch(), config.pool)
             .await
             .context("cannot open the database")?;
         let storage = storage::Storage::open(&config.data_dir)

@@ -36,6 +36,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -179,6 +180,17 @@ pub struct ResultCache(Arc<Shared>);
 struct Shared {
     inner: Mutex<Inner>,
     entries: usize,
+    computed: AtomicU64,
+    not_modified: AtomicU64,
+}
+
+/// What the cache has done since the server started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Answers computed (each once, however many requests shared it).
+    pub computed: u64,
+    /// Requests answered `304 Not Modified`.
+    pub not_modified: u64,
 }
 
 /// How long an answer may be kept, besides until a change stales it.
@@ -205,6 +217,8 @@ impl ResultCache {
         ResultCache(Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
             entries,
+            computed: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
         }))
     }
 
@@ -220,6 +234,7 @@ impl ResultCache {
         F: Future<Output = ApiResult<Answer>> + Send + 'static,
     {
         if self.0.entries == 0 {
+            self.0.computed.fetch_add(1, Ordering::Relaxed);
             return compute.await.map(Arc::new);
         }
         let next = {
@@ -258,13 +273,17 @@ impl ResultCache {
                 };
                 match outcome {
                     Some(answer) => Ok(answer),
-                    None => compute.await.map(Arc::new),
+                    None => {
+                        self.0.computed.fetch_add(1, Ordering::Relaxed);
+                        compute.await.map(Arc::new)
+                    }
                 }
             }
             Next::Lead(flight) => {
                 // In a task of its own, which also keeps and announces the
                 // answer: the waiters depend on it, not on this request's
                 // client staying.
+                self.0.computed.fetch_add(1, Ordering::Relaxed);
                 let cache = self.clone();
                 let task = tokio::spawn(async move {
                     // Caught, so that a panic still settles the flight: its
@@ -348,6 +367,24 @@ impl ResultCache {
         }
     }
 
+    /// `answer` as the response to a request with `headers`: see
+    /// [`Answer::respond`]. Counts the `304`s.
+    pub fn respond(&self, answer: &Answer, headers: &HeaderMap) -> Response {
+        let response = answer.respond(headers);
+        if response.status() == StatusCode::NOT_MODIFIED {
+            self.0.not_modified.fetch_add(1, Ordering::Relaxed);
+        }
+        response
+    }
+
+    /// What the cache has done so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            computed: self.0.computed.load(Ordering::Relaxed),
+            not_modified: self.0.not_modified.load(Ordering::Relaxed),
+        }
+    }
+
     /// How many answers are kept or being computed.
     pub fn len(&self) -> usize {
         self.lock().slots.len()
@@ -370,7 +407,7 @@ impl ResultCache {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     use earshot_shared::keys;
     use earshot_shared::sync::{Action, Invalidate, Resource};
@@ -395,8 +432,8 @@ mod tests {
         }
     }
 
-    fn ready(value: &'static str) -> impl Future<Output = ApiResult<Answer>> + Send + 'static {
-        async move { Answer::of(&value) }
+    async fn ready(value: &'static str) -> ApiResult<Answer> {
+        Answer::of(&value)
     }
 
     /// Lets every task spawned so far run until it waits.
@@ -433,6 +470,7 @@ mod tests {
         }
 
         assert_eq!(runs.load(Ordering::SeqCst), 1, "one computation");
+        assert_eq!(cache.stats().computed, 1);
         assert!(answers.iter().all(|a| Arc::ptr_eq(a, &answers[0])));
         let kept = cache
             .answer(

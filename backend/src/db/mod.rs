@@ -12,10 +12,27 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
-/// Connections per pool. SeaORM would give SQLite a single connection,
-/// which makes every request wait for whatever write or processing step holds
-/// it; in WAL mode readers do not block the writer, so SQLite gets a pool too.
-const POOL_SIZE: u32 = 10;
+/// How many connections the server keeps, and how long a request waits for
+/// one before it is told the server is busy (`503` with `Retry-After`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pool {
+    /// Connections. SeaORM would give SQLite a single connection, which
+    /// makes every request wait for whatever write or processing step holds
+    /// it; in WAL mode readers do not block the writer, so SQLite gets a
+    /// pool too.
+    pub size: u32,
+    /// The longest wait for a connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            size: 10,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// How a replica's PostgreSQL sessions are named: this, a space and its
 /// hub's epoch. While a replica runs it holds at least one session (its
@@ -26,12 +43,21 @@ pub const SESSION_NAME: &str = "earshot";
 /// Connects to `url` and brings the schema up to date; on PostgreSQL the
 /// sessions are named after `epoch` (see [`SESSION_NAME`]).
 pub async fn connect(url: &str, epoch: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, epoch, Pool::default()).await
+}
+
+/// [`connect`] with a pool of its own size and patience.
+pub async fn connect_with(
+    url: &str,
+    epoch: &str,
+    pool: Pool,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url);
     let session = format!("{SESSION_NAME} {epoch}");
     options
         .sqlx_logging(false)
-        .max_connections(POOL_SIZE)
-        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(pool.size.max(1))
+        .acquire_timeout(pool.acquire_timeout)
         .map_sqlx_postgres_opts(move |opts| opts.application_name(&session))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)

@@ -49,12 +49,11 @@ where
     T: Serialize,
     F: Future<Output = ApiResult<T>> + Send + 'static,
 {
-    let answer = state
-        .hub
-        .results()
+    let results = state.hub.results();
+    let answer = results
         .answer(key, lifetime, async move { Answer::of(&compute.await?) })
         .await?;
-    Ok(answer.respond(request))
+    Ok(results.respond(&answer, request))
 }
 
 /// Builds the whole router.

@@ -2,6 +2,7 @@
 
 use earshot_shared::dto::{Page, Recording};
 use reqwest::{Method, StatusCode};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::helpers::{expect_error, fixture, spawn_app, spawn_app_with};
@@ -322,4 +323,34 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+#[tokio::test]
+async fn a_server_out_of_database_connections_answers_503_with_retry_after() {
+    let app = spawn_app_with(|config| {
+        config.pool = earshot_backend::db::Pool {
+            size: 2,
+            acquire_timeout: std::time::Duration::from_millis(200),
+        };
+    })
+    .await;
+    // Every connection of the pool taken, as by long requests (on
+    // PostgreSQL the relay may hold one already).
+    let mut held = Vec::new();
+    while let Ok(transaction) = app.state.db.begin().await {
+        held.push(transaction);
+    }
+    assert!(!held.is_empty());
+
+    let busy = app.http.get(app.url("/projects")).send().await.unwrap();
+    assert_eq!(busy.headers()["retry-after"], "1");
+    expect_error(busy, StatusCode::SERVICE_UNAVAILABLE, "busy").await;
+    let write = app
+        .send_json(Method::POST, "/projects", &json!({"name": "Later"}))
+        .await;
+    assert_eq!(write.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    drop(held);
+    let projects: Vec<earshot_shared::dto::Project> = app.get("/projects").await;
+    assert!(projects.is_empty(), "the refused write left nothing");
 }

@@ -10,6 +10,9 @@
 //! println!("{} recordings", stats.by_status.total());
 //! ```
 
+mod known;
+
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -22,10 +25,12 @@ use earshot_shared::dto::{
     UpdateProject, UpdateRecording,
 };
 use earshot_shared::sync::POSITION_HEADER;
+use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use self::known::{Known, KnownAnswers};
 use crate::sync::reads::ReadPositions;
 
 /// Why a request failed.
@@ -203,6 +208,8 @@ pub struct ApiClient {
     http: reqwest::Client,
     /// Every response's position, for the sync client's first connection.
     reads: Rc<ReadPositions>,
+    /// The last tagged answer of each read, for `If-None-Match`.
+    known: Rc<RefCell<KnownAnswers>>,
 }
 
 impl PartialEq for ApiClient {
@@ -219,6 +226,7 @@ impl ApiClient {
             address,
             http: crate::platform::http_client(),
             reads: Rc::new(ReadPositions::new()),
+            known: Rc::default(),
         }
     }
 
@@ -255,7 +263,7 @@ impl ApiClient {
         if !params.is_empty() {
             url.query_pairs_mut().extend_pairs(params.iter());
         }
-        self.json(self.http.get(url)).await
+        self.read(url).await
     }
 
     /// `GET /api/recordings/{id}`.
@@ -308,7 +316,44 @@ impl ApiClient {
     }
 
     async fn get<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T, ApiError> {
-        self.json(self.http.get(self.url(segments))).await
+        self.read(self.url(segments)).await
+    }
+
+    /// `GET url`, conditional on the answer kept for it: a `304` decodes
+    /// the kept body again (see [`known`]).
+    async fn read<T: DeserializeOwned>(&self, url: Url) -> Result<T, ApiError> {
+        let key = url.to_string();
+        let kept = self.known.borrow_mut().get(&key);
+        let mut request = self.http.get(url);
+        if let Some(kept) = &kept {
+            request = request.header(IF_NONE_MATCH, kept.etag.clone());
+        }
+        let response = self.send(request.timeout(REQUEST_TIMEOUT)).await?;
+        let body = match (response.status(), kept) {
+            (StatusCode::NOT_MODIFIED, Some(kept)) => kept.body,
+            (StatusCode::NOT_MODIFIED, None) => {
+                return Err(ApiError::Decode(
+                    "an answer to a request that asked for none".to_string(),
+                ));
+            }
+            _ => {
+                let etag = response.headers().get(ETAG).cloned();
+                let body = response.bytes().await.map_err(network_error)?;
+                let mut known = self.known.borrow_mut();
+                match etag {
+                    Some(etag) => known.keep(
+                        key,
+                        Known {
+                            etag,
+                            body: body.clone(),
+                        },
+                    ),
+                    None => known.forget(&key),
+                }
+                body
+            }
+        };
+        serde_json::from_slice(&body).map_err(|error| ApiError::Decode(error.to_string()))
     }
 
     async fn send_json<B, T>(
@@ -360,7 +405,7 @@ impl ApiClient {
             .and_then(|value| value.to_str().ok()?.parse().ok());
         self.reads.record(ticket, position);
         let status = response.status();
-        if status.is_success() {
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok(response);
         }
         // A body that cannot be read is still an HTTP error, not a network one:
