@@ -223,7 +223,10 @@ impl MigrationTrait for AddRecordingWorker {
 ///   before them in each row and never follows their overflow pages, and
 ///   with an integer `doc` key that the full-text index uses as its rowid:
 ///   the index becomes external-content (the text is not stored twice), and
-///   a row's entry is found by rowid, not by scanning for its id;
+///   a row's entry is found by rowid, not by scanning for its id; and it
+///   keeps prefixes of 2 to 4 characters, so that the last word of a search,
+///   matched as a prefix while it is typed, is one lookup rather than a merge
+///   of every word it begins;
 /// - on PostgreSQL, the weighted search document as a stored column with a
 ///   GIN index, so a search neither scans nor re-parses every transcript.
 struct CheapReads;
@@ -313,7 +316,8 @@ const SQLITE_CHEAP_READS: &[&str] = &[
     "CREATE VIRTUAL TABLE recordings_fts USING fts5(
         title, notes, transcript,
         content = 'recordings', content_rowid = 'doc',
-        tokenize = 'unicode61 remove_diacritics 2')",
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4')",
     "INSERT INTO recordings_fts (recordings_fts) VALUES ('rebuild')",
     "CREATE TRIGGER recordings_fts_insert AFTER INSERT ON recordings BEGIN
         INSERT INTO recordings_fts (rowid, title, notes, transcript)

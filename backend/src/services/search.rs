@@ -28,17 +28,14 @@ const QUERY_MAX: usize = 500;
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 const HISTORY_LIMIT: u64 = 100;
-const HIT_START: char = '\u{2}';
-const HIT_END: char = '\u{3}';
 
 #[derive(Debug, FromQueryResult)]
 struct Row {
     recording_id: String,
     title: String,
+    notes: String,
+    transcript: String,
     score: f64,
-    title_snippet: String,
-    notes_snippet: String,
-    transcript_snippet: String,
 }
 
 /// Runs a search and saves it to the history.
@@ -85,7 +82,8 @@ pub async fn search(state: &AppState, request: SearchRequest) -> ApiResult<Searc
         }
     };
     let rows = Row::find_by_statement(statement).all(&state.db).await?;
-    let results: Vec<SearchResult> = rows.into_iter().map(to_result).collect();
+    let terms = Terms::of(&words);
+    let results: Vec<SearchResult> = rows.into_iter().map(|row| to_result(row, &terms)).collect();
 
     let mut tx = state.begin().await?;
 
@@ -268,89 +266,173 @@ fn join_words(
 }
 
 /// Ranked by BM25, titles weighted above notes above transcripts. The
-/// ranking and the limit come first (`top`); snippets, whose cost grows
-/// with the hits in a column, are built only for the rows returned.
+/// ranking and the limit come first (`top`), so only the rows returned are
+/// read whole; their passages are found by [`passage`], whose cost does not
+/// grow with the number of hits (FTS5's `snippet()` grows with the square of
+/// the hits in a column).
 const SQLITE_SEARCH: &str = "
-    WITH top AS (
+    SELECT r.id AS recording_id, r.title AS title, r.notes AS notes,
+           r.transcript AS transcript, -top.rank AS score
+    FROM (
         SELECT rowid AS doc, bm25(recordings_fts, 10.0, 3.0, 1.0) AS rank
         FROM recordings_fts
         WHERE recordings_fts MATCH $1
         ORDER BY rank, rowid DESC
         LIMIT $2
-    )
-    SELECT r.id AS recording_id, r.title AS title, -top.rank AS score,
-           snippet(recordings_fts, 0, char(2), char(3), '…', 16) AS title_snippet,
-           snippet(recordings_fts, 1, char(2), char(3), '…', 16) AS notes_snippet,
-           snippet(recordings_fts, 2, char(2), char(3), '…', 16) AS transcript_snippet
-    FROM top
-    JOIN recordings_fts ON recordings_fts.rowid = top.doc
+    ) AS top
     JOIN recordings AS r ON r.doc = top.doc
-    WHERE recordings_fts MATCH $1
     ORDER BY top.rank, top.doc DESC";
 
 /// Ranked by `ts_rank` over the same weighted fields (the stored, indexed
-/// `document`); headlines only for the rows returned.
+/// `document`), the limit first as on SQLite.
 const POSTGRES_SEARCH: &str = "
-    WITH q AS (SELECT to_tsquery('simple', $1) AS query),
-    top AS (
+    WITH top AS (
         SELECT r.id, r.created_at,
-               ts_rank('{0.1, 0.2, 0.5, 1.0}', r.document, q.query) AS score
-        FROM recordings AS r, q
-        WHERE r.document @@ q.query
+               ts_rank('{0.1, 0.2, 0.5, 1.0}', r.document, q) AS score
+        FROM recordings AS r, to_tsquery('simple', $1) AS q
+        WHERE r.document @@ q
         ORDER BY score DESC, r.created_at DESC
         LIMIT $2
-    ),
-    opts AS (
-        SELECT 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
-               || ', MaxFragments=1, MaxWords=24, MinWords=8, FragmentDelimiter=…' AS o
     )
-    SELECT r.id AS recording_id, r.title AS title, top.score::float8 AS score,
-           ts_headline('simple', r.title, q.query, opts.o) AS title_snippet,
-           ts_headline('simple', r.notes, q.query, opts.o) AS notes_snippet,
-           ts_headline('simple', r.transcript, q.query, opts.o) AS transcript_snippet
-    FROM top JOIN recordings AS r ON r.id = top.id, q, opts
+    SELECT r.id AS recording_id, r.title AS title, r.notes AS notes,
+           r.transcript AS transcript, top.score::float8 AS score
+    FROM top JOIN recordings AS r ON r.id = top.id
     ORDER BY top.score DESC, top.created_at DESC";
 
-fn to_result(row: Row) -> SearchResult {
-    let (field, snippet) = [
-        (SearchField::Transcript, &row.transcript_snippet),
-        (SearchField::Notes, &row.notes_snippet),
-        (SearchField::Title, &row.title_snippet),
-    ]
-    .into_iter()
-    .find(|(_, snippet)| snippet.contains(HIT_START))
-    .unwrap_or((SearchField::Title, &row.title_snippet));
-    SearchResult {
-        recording_id: row.recording_id,
-        title: row.title.clone(),
-        field,
-        snippet: snippet_parts(snippet),
-        score: row.score,
+/// Words of the passage shown around the first hit.
+const PASSAGE_WORDS: usize = 16;
+/// Of them, how many come before the hit.
+const WORDS_BEFORE: usize = 4;
+
+/// The words searched for, folded as the full-text index folds them; the
+/// last is a prefix (see [`fts5_expression`]).
+struct Terms {
+    words: Vec<String>,
+}
+
+impl Terms {
+    fn of(words: &[&str]) -> Terms {
+        Terms {
+            words: words.iter().map(|w| fold(w)).collect(),
+        }
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        let word = fold(word);
+        let last = self.words.len().saturating_sub(1);
+        self.words
+            .iter()
+            .enumerate()
+            .any(|(i, term)| *term == word || (i == last && word.starts_with(term.as_str())))
     }
 }
 
-/// Splits a snippet marked with HIT_START/HIT_END into parts.
-fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
+/// Lowercase, with the diacritics of Latin letters removed: what the index's
+/// `unicode61 remove_diacritics 2` tokenizer (and PostgreSQL's `simple`
+/// configuration, which keeps them, for the unaccented) compares.
+fn fold(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+            'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+            'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' => 'i',
+            'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
+            'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
+            'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ś' | 'ŝ' | 'ş' | 'š' => 's',
+            'ź' | 'ż' | 'ž' => 'z',
+            other => other,
+        })
+        .collect()
+}
+
+/// The passage of `text` around its first word that `terms` match, the
+/// matching words marked, `…` where it is cut; `None` when no word matches.
+/// One pass over the text up to the end of the passage, however many hits.
+fn passage(text: &str, terms: &Terms) -> Option<Vec<SnippetPart>> {
+    let words: Vec<(usize, usize)> = word_spans(text).collect();
+    let first = words
+        .iter()
+        .position(|&(s, e)| terms.matches(&text[s..e]))?;
+    let from = first.saturating_sub(WORDS_BEFORE);
+    let to = (from + PASSAGE_WORDS).min(words.len());
     let mut parts = Vec::new();
-    let mut hit = false;
-    let mut text = String::new();
-    for c in marked.chars() {
-        if c == HIT_START || c == HIT_END {
-            if !text.is_empty() {
-                parts.push(SnippetPart {
-                    text: std::mem::take(&mut text),
-                    hit,
-                });
-            }
-            hit = c == HIT_START;
-        } else {
-            text.push(c);
+    let mut push = |text: &str, hit: bool| {
+        if text.is_empty() {
+            return;
         }
+        match parts.last_mut() {
+            Some(SnippetPart {
+                text: last,
+                hit: was,
+            }) if *was == hit => last.push_str(text),
+            _ => parts.push(SnippetPart {
+                text: text.to_string(),
+                hit,
+            }),
+        }
+    };
+    if from > 0 {
+        push("…", false);
     }
-    if !text.is_empty() {
-        parts.push(SnippetPart { text, hit });
+    let mut at = words[from].0;
+    for &(start, end) in &words[from..to] {
+        push(&text[at..start], false);
+        push(&text[start..end], terms.matches(&text[start..end]));
+        at = end;
     }
-    parts
+    if to < words.len() {
+        push("…", false);
+    } else {
+        push(text[at..].trim_end(), false);
+    }
+    Some(parts)
+}
+
+/// The byte ranges of the words of `text` (runs of letters and digits), in
+/// order, lazily: a passage near the start reads no further.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.find(|(_, c)| c.is_alphanumeric())?;
+        let mut end = text.len();
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                end = i;
+                break;
+            }
+            chars.next();
+        }
+        Some((start, end))
+    })
+}
+
+fn to_result(row: Row, terms: &Terms) -> SearchResult {
+    let found = [
+        (SearchField::Transcript, &row.transcript),
+        (SearchField::Notes, &row.notes),
+        (SearchField::Title, &row.title),
+    ]
+    .into_iter()
+    .find_map(|(field, text)| Some((field, passage(text, terms)?)));
+    let (field, snippet) = found.unwrap_or_else(|| {
+        // Matched by a form the folding here does not know: show the title.
+        let title = SnippetPart {
+            text: row.title.clone(),
+            hit: false,
+        };
+        (SearchField::Title, vec![title])
+    });
+    SearchResult {
+        recording_id: row.recording_id,
+        title: row.title,
+        field,
+        snippet,
+        score: row.score,
+    }
 }
 
 #[cfg(test)]
@@ -374,18 +456,46 @@ mod tests {
         assert!(words_of(r#" *() " "#).is_empty());
     }
 
+    fn shown(parts: &[SnippetPart]) -> String {
+        parts
+            .iter()
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect()
+    }
+
     #[test]
-    fn snippets_split_into_hits_and_context() {
-        let parts = snippet_parts("the \u{2}budget\u{3} was \u{2}late\u{3}");
-        let shown: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
+    fn a_passage_is_cut_around_the_first_hit_with_every_hit_marked() {
+        let terms = Terms::of(&words_of("budget late"));
+        let text = "[00:01] Hello. We met on Monday about the tour. The Budget was \
+                    late again, and the budget lateness cost us; more words follow here, \
+                    many more words that the passage leaves out entirely.";
+        let parts = passage(text, &terms).unwrap();
         assert_eq!(
-            shown,
-            vec![
-                ("the ", false),
-                ("budget", true),
-                (" was ", false),
-                ("late", true)
-            ]
+            shown(&parts),
+            "…about the tour. The [Budget] was [late] again, and the [budget] [lateness] cost us; more words…"
         );
+    }
+
+    #[test]
+    fn a_short_text_is_shown_whole_and_a_text_without_hits_gives_none() {
+        let terms = Terms::of(&words_of("café"));
+        assert_eq!(
+            shown(&passage("Un CAFE, s'il vous plaît.", &terms).unwrap()),
+            "Un [CAFE], s'il vous plaît."
+        );
+        assert_eq!(
+            shown(&passage("Cafés près d'ici", &terms).unwrap()),
+            "[Cafés] près d'ici",
+            "the last word is a prefix"
+        );
+        let not_last = Terms::of(&words_of("café noir"));
+        assert!(passage("Cafés près d'ici", &not_last).is_none());
+        assert!(passage("", &terms).is_none());
     }
 }
