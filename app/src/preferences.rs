@@ -37,6 +37,9 @@ pub fn decode_filters(json: &str) -> RecordingFilters {
     filters.per_page = filters.per_page.clamp(1, RecordingFilters::MAX_PER_PAGE);
     filters.text = filters.text.filter(|text| !text.trim().is_empty());
     filters.project = filters.project.filter(|project| !project.trim().is_empty());
+    // A cursor names a row that may be gone by the next launch; the list
+    // pages by number.
+    filters.after = None;
     filters
 }
 
@@ -55,6 +58,7 @@ mod tests {
             sort: RecordingSort::Title,
             page: 3,
             per_page: 50,
+            after: None,
         };
         assert_eq!(decode_filters(&encode_filters(&filters)), filters);
     }

@@ -31,6 +31,10 @@ pub struct Page<T> {
     pub page: u32,
     /// The page size.
     pub per_page: u32,
+    /// Where the next page starts, for lists that take a cursor (the
+    /// recordings' `after`): absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -243,6 +247,11 @@ pub struct RecordingFilters {
     pub page: u32,
     /// Page size, 1 to [`RecordingFilters::MAX_PER_PAGE`].
     pub per_page: u32,
+    /// A keyset cursor: the page that follows the row it names (a page's
+    /// [`Page::next`]), in the same order. Deep pages cost as little as the
+    /// first, and rows added meanwhile do not shift them. `page` must then
+    /// be 1.
+    pub after: Option<String>,
 }
 
 impl Default for RecordingFilters {
@@ -254,6 +263,7 @@ impl Default for RecordingFilters {
             sort: RecordingSort::default(),
             page: 1,
             per_page: Self::DEFAULT_PER_PAGE,
+            after: None,
         }
     }
 }
@@ -307,6 +317,7 @@ impl RecordingFilters {
                     &per_page
                 },
             ),
+            ("after", self.after.as_deref().unwrap_or("")),
         ])
     }
 }
@@ -637,6 +648,7 @@ mod tests {
             total,
             page: 1,
             per_page: 10,
+            next: None,
         };
         assert_eq!(page(0).page_count(), 1);
         assert_eq!(page(10).page_count(), 1);

@@ -322,6 +322,7 @@ mod tests {
             items,
             page: 1,
             per_page: 25,
+            next: None,
         }
     }
 

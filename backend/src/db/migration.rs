@@ -257,10 +257,9 @@ impl MigrationTrait for CheapReads {
 
 /// The list orders and filters, on both databases. `id` breaks ties, as
 /// in [`crate::services::recordings::list`].
-const LIST_INDEXES: [&str; 7] = [
+const LIST_INDEXES: [&str; 6] = [
     "CREATE INDEX idx_recordings_created_id ON recordings (created_at, id)",
     "CREATE INDEX idx_recordings_title_id ON recordings (title, id)",
-    "CREATE INDEX idx_recordings_duration_id ON recordings (duration_ms DESC, id)",
     "CREATE INDEX idx_recordings_status_created ON recordings (status, created_at, id)",
     "CREATE INDEX idx_recordings_project_created ON recordings (project_id, created_at, id)",
     "CREATE INDEX idx_recordings_status_duration ON recordings (status, duration_ms)",
@@ -312,7 +311,9 @@ const SQLITE_CHEAP_READS: &[&str] = &[
     LIST_INDEXES[3],
     LIST_INDEXES[4],
     LIST_INDEXES[5],
-    LIST_INDEXES[6],
+    // Longest first, unmeasured last: SQLite's descending order puts NULL
+    // last by itself (and its indexes take no NULLS LAST).
+    "CREATE INDEX idx_recordings_duration_id ON recordings (duration_ms DESC, id)",
     "CREATE VIRTUAL TABLE recordings_fts USING fts5(
         title, notes, transcript,
         content = 'recordings', content_rowid = 'doc',
@@ -358,7 +359,7 @@ const POSTGRES_CHEAP_READS: &[&str] = &[
     LIST_INDEXES[3],
     LIST_INDEXES[4],
     LIST_INDEXES[5],
-    LIST_INDEXES[6],
+    "CREATE INDEX idx_recordings_duration_id ON recordings (duration_ms DESC NULLS LAST, id)",
 ];
 
 /// The FTS5 index of recordings and the triggers that keep it current, as

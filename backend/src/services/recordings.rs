@@ -8,7 +8,7 @@ use earshot_shared::dto::{
     UpdateRecording,
 };
 use earshot_shared::sync::{Action, Resource};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -113,7 +113,18 @@ pub async fn list(
         .unwrap_or(0);
     let total = u64::try_from(total).unwrap_or(0);
     let mut query = recording::Entity::find().filter(condition);
-    // Ids are UUID v7, so they break ties in creation order.
+    if let Some(after) = &filters.after {
+        if filters.page != 1 {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "Give `after` or `page`, not both.",
+            ));
+        }
+        query = query.filter(Cursor::parse(after, filters.sort)?.rest());
+    }
+    // Ids are UUID v7, so they break ties in creation order. Every order has
+    // an index (see the `m0004_cheap_reads` migration); recordings not yet
+    // measured come last when sorting by duration, on both databases.
     query = match filters.sort {
         RecordingSort::Newest => query
             .order_by_desc(recording::Column::CreatedAt)
@@ -125,21 +136,147 @@ pub async fn list(
             .order_by_asc(recording::Column::Title)
             .order_by_asc(recording::Column::Id),
         RecordingSort::Duration => query
-            .order_by_desc(recording::Column::DurationMs)
+            .order_by_with_nulls(
+                recording::Column::DurationMs,
+                Order::Desc,
+                NullOrdering::Last,
+            )
             .order_by_asc(recording::Column::Id),
     };
-    let rows = query
-        .offset(u64::from(filters.page - 1) * u64::from(filters.per_page))
-        .limit(u64::from(filters.per_page))
+    let offset = u64::from(filters.page - 1) * u64::from(filters.per_page);
+    // One more row than shown says whether a next page exists.
+    let mut rows = query
+        .offset(offset)
+        .limit(u64::from(filters.per_page) + 1)
         .into_partial_model::<SummaryRow>()
         .all(db)
         .await?;
+    let more = rows.len() > filters.per_page as usize;
+    rows.truncate(filters.per_page as usize);
+    let next = rows
+        .last()
+        .filter(|_| more)
+        .map(|last| Cursor::after(last, filters.sort).to_string());
     Ok(Page {
         items: with_project_names(db, rows).await?,
         total,
         page: filters.page,
         per_page: filters.per_page,
+        next,
     })
+}
+
+/// Where a page of recordings ends: its order, and its last row's sort
+/// value and id. Written `<order>.<id>.<value>`; ids hold no `.`.
+#[derive(Debug, PartialEq)]
+struct Cursor {
+    sort: RecordingSort,
+    id: String,
+    value: CursorValue,
+}
+
+#[derive(Debug, PartialEq)]
+enum CursorValue {
+    Time(chrono::DateTime<Utc>),
+    Text(String),
+    Duration(Option<i64>),
+}
+
+impl Cursor {
+    fn after(row: &SummaryRow, sort: RecordingSort) -> Cursor {
+        let value = match sort {
+            RecordingSort::Newest | RecordingSort::Oldest => CursorValue::Time(row.created_at),
+            RecordingSort::Title => CursorValue::Text(row.title.clone()),
+            RecordingSort::Duration => CursorValue::Duration(row.duration_ms),
+        };
+        Cursor {
+            sort,
+            id: row.id.clone(),
+            value,
+        }
+    }
+
+    fn parse(text: &str, sort: RecordingSort) -> ApiResult<Cursor> {
+        let invalid = || {
+            ApiError::bad_request(
+                "invalid_query",
+                "`after` is not a cursor of this order: pass a page's `next` unchanged.",
+            )
+        };
+        let mut parts = text.splitn(3, '.');
+        let (Some(order), Some(id), Some(value)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        if order != sort.as_str() || id.is_empty() {
+            return Err(invalid());
+        }
+        let value = match sort {
+            RecordingSort::Newest | RecordingSort::Oldest => CursorValue::Time(
+                chrono::DateTime::parse_from_rfc3339(value)
+                    .map_err(|_| invalid())?
+                    .with_timezone(&Utc),
+            ),
+            RecordingSort::Title => CursorValue::Text(value.to_string()),
+            RecordingSort::Duration => CursorValue::Duration(match value {
+                "" => None,
+                ms => Some(ms.parse().map_err(|_| invalid())?),
+            }),
+        };
+        Ok(Cursor {
+            sort,
+            id: id.to_string(),
+            value,
+        })
+    }
+
+    /// The rows after this one in its order.
+    fn rest(&self) -> Condition {
+        use recording::Column::{CreatedAt, DurationMs, Id, Title};
+        let id = self.id.clone();
+        let after = |column: recording::Column, later: Expr, tie: Expr| {
+            Condition::any().add(later).add(
+                Condition::all()
+                    .add(Expr::col(column).eq(tie))
+                    .add(Id.gt(id.clone())),
+            )
+        };
+        match (&self.value, self.sort) {
+            (CursorValue::Time(at), RecordingSort::Newest) => Condition::any()
+                .add(CreatedAt.lt(*at))
+                .add(Condition::all().add(CreatedAt.eq(*at)).add(Id.lt(id))),
+            (CursorValue::Time(at), _) => after(CreatedAt, CreatedAt.gt(*at), Expr::val(*at)),
+            (CursorValue::Text(title), _) => {
+                after(Title, Title.gt(title.as_str()), Expr::val(title.as_str()))
+            }
+            // Longest first, then the unmeasured (NULL) ones.
+            (CursorValue::Duration(Some(ms)), _) => after(
+                DurationMs,
+                Condition::any()
+                    .add(DurationMs.lt(*ms))
+                    .add(DurationMs.is_null())
+                    .into(),
+                Expr::val(*ms),
+            ),
+            (CursorValue::Duration(None), _) => {
+                Condition::all().add(DurationMs.is_null()).add(Id.gt(id))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.", self.sort.as_str(), self.id)?;
+        match &self.value {
+            CursorValue::Time(at) => {
+                f.write_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            }
+            CursorValue::Text(text) => f.write_str(text),
+            CursorValue::Duration(Some(ms)) => write!(f, "{ms}"),
+            CursorValue::Duration(None) => Ok(()),
+        }
+    }
 }
 
 /// The most recent recordings.

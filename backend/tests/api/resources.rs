@@ -8,7 +8,7 @@ use earshot_shared::sync::{Action, Resource};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{expect_json, fixture, spawn_app, spawn_app_with};
+use crate::helpers::{expect_error, expect_json, fixture, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn project_mutations_broadcast_created_updated_deleted() {
@@ -459,4 +459,77 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys_on() {
         .unwrap();
     assert_eq!(keys.try_get_by_index::<i32>(0).unwrap(), 1);
     assert!(app.data_dir.join("earshot.db").exists());
+}
+
+/// Walking a list with `after` gives every row once, in the same order as
+/// one big page, for every order — ties and unmeasured recordings included.
+#[tokio::test]
+async fn a_cursor_walks_every_order_exactly_like_the_pages() {
+    let app = spawn_app().await;
+    let mut sync = app.connect_sync().await;
+    let tone = std::fs::read(fixture("tone.wav")).unwrap();
+    let broken = std::fs::read(fixture("not-audio.wav")).unwrap();
+    let mut ids = Vec::new();
+    for (title, bytes) in [
+        ("b", &tone),
+        ("a", &tone),
+        ("c", &broken),
+        ("a", &tone),
+        ("d", &broken),
+        ("e", &tone),
+    ] {
+        let recording = app
+            .upload_with("file.wav", bytes.clone(), &[("title", title)])
+            .await;
+        ids.push(recording.recording.id);
+    }
+    for id in &ids {
+        app.processed(&mut sync, id).await;
+    }
+
+    for sort in ["newest", "oldest", "title", "duration"] {
+        let whole: Page<Recording> = app
+            .get(&format!("/recordings?sort={sort}&per_page=200"))
+            .await;
+        assert_eq!(whole.items.len(), 6);
+        assert_eq!(whole.next, None);
+        let mut walked = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut request = app
+                .http
+                .get(app.url("/recordings"))
+                .query(&[("sort", sort), ("per_page", "2")]);
+            if let Some(after) = &after {
+                request = request.query(&[("after", after)]);
+            }
+            let page: Page<Recording> =
+                expect_json(request.send().await.unwrap(), StatusCode::OK).await;
+            assert_eq!(page.total, 6);
+            walked.extend(page.items.iter().map(|r| r.id.clone()));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<String> = whole.items.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(walked, expected, "sort={sort}");
+    }
+    let durations: Page<Recording> = app.get("/recordings?sort=duration&per_page=200").await;
+    assert!(
+        durations.items[4].duration_ms.is_none() && durations.items[5].duration_ms.is_none(),
+        "unmeasured recordings come last"
+    );
+
+    let wrong = app
+        .http
+        .get(app.url("/recordings"))
+        .query(&[
+            ("sort", "title"),
+            ("after", "newest.x.2026-01-01T00:00:00Z"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect_error(wrong, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
