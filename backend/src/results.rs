@@ -93,9 +93,10 @@ impl Answer {
     pub fn respond(&self, request: &HeaderMap) -> Response {
         let mut headers = HeaderMap::new();
         headers.insert(ETAG, self.etag.clone());
-        // Any cache must ask again before reusing the answer: the change
-        // that stales it reaches clients over the sync socket, not HTTP.
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // A cache must ask again before reusing the answer (the change that
+        // stales it reaches clients over the sync socket, not HTTP), and only
+        // the client's own may keep it: it may be behind a token.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
         if matches_etag(request, &self.etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
