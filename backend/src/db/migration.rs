@@ -383,3 +383,85 @@ const SQLITE_FULL_TEXT_INDEX: &[&str] = &[
         VALUES (new.id, new.title, new.notes, new.transcript);
     END",
 ];
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+
+    use super::*;
+
+    async fn values(db: &impl ConnectionTrait, sql: &str) -> Vec<String> {
+        db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).unwrap())
+            .collect()
+    }
+
+    /// A workspace from before the cheap reads keeps every recording, its
+    /// text and its place in the full-text index.
+    #[tokio::test]
+    async fn the_cheap_reads_migration_keeps_every_recording_and_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+        let db = Database::connect(&url).await.unwrap();
+        Migrator::up(&db, Some(3)).await.unwrap();
+        for (id, title, transcript) in [
+            (
+                "r1",
+                "Band meeting",
+                "[00:11] The tour budget is twelve thousand.",
+            ),
+            ("r2", "Standup", "  "),
+        ] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO recordings (id, title, status, progress, file_name, stored_path,
+                    size_bytes, notes, transcript, created_at, updated_at)
+                 VALUES ('{id}', '{title}', 'ready', 100, 'a.wav', 'recordings/{id}.wav', 1,
+                    'notes of {id}', '{transcript}', '2026-01-0{n} 10:00:00+00:00',
+                    '2026-01-0{n} 10:00:00+00:00')",
+                n = &id[1..],
+            ))
+            .await
+            .unwrap();
+        }
+
+        Migrator::up(&db, None).await.unwrap();
+
+        let rows = values(
+            &db,
+            "SELECT id || ':' || has_transcript || ':' || notes FROM recordings ORDER BY id",
+        )
+        .await;
+        assert_eq!(rows, ["r1:1:notes of r1", "r2:0:notes of r2"]);
+        let found = values(
+            &db,
+            "SELECT r.id FROM recordings_fts JOIN recordings AS r ON r.doc = recordings_fts.rowid
+             WHERE recordings_fts MATCH 'budget'",
+        )
+        .await;
+        assert_eq!(found, ["r1"]);
+        // The triggers follow later writes.
+        db.execute_unprepared("UPDATE recordings SET transcript = 'a budget too' WHERE id = 'r2'")
+            .await
+            .unwrap();
+        db.execute_unprepared("DELETE FROM recordings WHERE id = 'r1'")
+            .await
+            .unwrap();
+        let found = values(
+            &db,
+            "SELECT r.id || ':' || r.has_transcript FROM recordings_fts
+             JOIN recordings AS r ON r.doc = recordings_fts.rowid
+             WHERE recordings_fts MATCH 'bud*'",
+        )
+        .await;
+        assert_eq!(found, ["r2:1"]);
+        let left = values(
+            &db,
+            "SELECT CAST(count(*) AS TEXT) FROM recordings_fts WHERE recordings_fts MATCH 'twelve'",
+        )
+        .await;
+        assert_eq!(left, ["0"], "the deleted recording left the index itself");
+    }
+}
