@@ -117,10 +117,36 @@ fn matches_etag(request: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).as_bytes() == etag)
 }
 
-/// What a computation's waiters learn when it ends: its answer, or that it
-/// failed (each waiter then computes on its own, so that it gets the real
-/// error).
-type Outcome = Option<Arc<Answer>>;
+/// What a computation's waiters learn when it ends.
+#[derive(Clone, Debug)]
+enum Outcome {
+    /// Its answer.
+    Answer(Arc<Answer>),
+    /// A failure every waiter shares: the thing is gone, or the server is
+    /// busy (a thousand waiters retrying at once would only make it busier).
+    Failed(Shared),
+    /// Another failure: each waiter computes on its own, to get the real
+    /// error.
+    Unknown,
+}
+
+/// The failures a computation's waiters take over as they are.
+#[derive(Clone, Copy, Debug)]
+enum Shared {
+    NotFound(&'static str),
+    Busy,
+}
+
+impl Outcome {
+    fn of(outcome: &ApiResult<Arc<Answer>>) -> Outcome {
+        match outcome {
+            Ok(answer) => Outcome::Answer(answer.clone()),
+            Err(ApiError::NotFound(what)) => Outcome::Failed(Shared::NotFound(what)),
+            Err(ApiError::Busy) => Outcome::Failed(Shared::Busy),
+            Err(_) => Outcome::Unknown,
+        }
+    }
+}
 
 #[derive(Debug)]
 struct Flight {
@@ -175,10 +201,10 @@ impl Inner {
 
 /// See the [module docs](self). Cheap to clone: clones share the entries.
 #[derive(Clone, Debug)]
-pub struct ResultCache(Arc<Shared>);
+pub struct ResultCache(Arc<Entries>);
 
 #[derive(Debug)]
-struct Shared {
+struct Entries {
     inner: Mutex<Inner>,
     entries: usize,
     computed: AtomicU64,
@@ -215,7 +241,7 @@ impl ResultCache {
     /// A cache of at most `entries` answers; 0 keeps none (every request
     /// computes its own, still tagged).
     pub fn new(entries: usize) -> Self {
-        ResultCache(Arc::new(Shared {
+        ResultCache(Arc::new(Entries {
             inner: Mutex::new(Inner::default()),
             entries,
             computed: AtomicU64::new(0),
@@ -267,14 +293,16 @@ impl ResultCache {
         match next {
             Next::Wait(mut waiting) => {
                 let outcome = match waiting.wait_for(Option::is_some).await {
-                    Ok(outcome) => outcome.clone().flatten(),
+                    Ok(outcome) => outcome.clone().unwrap_or(Outcome::Unknown),
                     // Unreachable: the computation's task sends before it
                     // drops the sender. Computing alone is the safe answer.
-                    Err(_) => None,
+                    Err(_) => Outcome::Unknown,
                 };
                 match outcome {
-                    Some(answer) => Ok(answer),
-                    None => {
+                    Outcome::Answer(answer) => Ok(answer),
+                    Outcome::Failed(Shared::NotFound(what)) => Err(ApiError::NotFound(what)),
+                    Outcome::Failed(Shared::Busy) => Err(ApiError::Busy),
+                    Outcome::Unknown => {
                         self.0.computed.fetch_add(1, Ordering::Relaxed);
                         compute.await.map(Arc::new)
                     }
@@ -345,9 +373,7 @@ impl ResultCache {
                 }
             }
         }
-        flight
-            .done
-            .send_replace(Some(outcome.as_ref().ok().cloned()));
+        flight.done.send_replace(Some(Outcome::of(outcome)));
     }
 
     /// Drops every answer (and forgets every computation under way) whose
@@ -631,13 +657,13 @@ mod tests {
     async fn a_failed_computation_is_not_kept_and_its_waiters_compute_their_own() {
         let cache = ResultCache::new(8);
         let gate = Arc::new(Semaphore::new(0));
-        let key = keys::projects::detail("gone");
+        let key = keys::projects::detail("p1");
         let failing = {
             let (cache, key, gate) = (cache.clone(), key.clone(), gate.clone());
             tokio::spawn(async move {
                 let compute = async move {
                     gate.acquire().await.expect("open").forget();
-                    Err(ApiError::NotFound("project"))
+                    Err(ApiError::Unsupported("a failure of its own".into()))
                 };
                 cache.answer(key, Lifetime::UntilChanged, compute).await
             })
@@ -654,9 +680,60 @@ mod tests {
         settle().await;
         gate.add_permits(1);
 
-        assert!(matches!(failing.await.unwrap(), Err(ApiError::NotFound(_))));
+        assert!(matches!(
+            failing.await.unwrap(),
+            Err(ApiError::Unsupported(_))
+        ));
         assert_eq!(body(&waiter.await.unwrap().unwrap()), "\"own\"");
         assert!(cache.is_empty(), "no failure kept");
+    }
+
+    #[tokio::test]
+    async fn waiters_share_a_busy_or_not_found_outcome_instead_of_piling_on() {
+        for (failure, shared) in [
+            (ApiError::Busy, "busy"),
+            (ApiError::NotFound("project"), "not found"),
+        ] {
+            let cache = ResultCache::new(8);
+            let (runs, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Semaphore::new(0)));
+            let key = keys::projects::detail("p1");
+            let leader = {
+                let (cache, key, gate, runs) =
+                    (cache.clone(), key.clone(), gate.clone(), runs.clone());
+                tokio::spawn(async move {
+                    let compute = async move {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        gate.acquire().await.expect("open").forget();
+                        Err(failure)
+                    };
+                    cache.answer(key, Lifetime::UntilChanged, compute).await
+                })
+            };
+            settle().await;
+            let waiters: Vec<_> = (0..5)
+                .map(|_| {
+                    let (cache, key) = (cache.clone(), key.clone());
+                    let compute = gated(&runs, &gate, "never");
+                    tokio::spawn(
+                        async move { cache.answer(key, Lifetime::UntilChanged, compute).await },
+                    )
+                })
+                .collect();
+            settle().await;
+            gate.add_permits(1);
+
+            assert!(leader.await.unwrap().is_err());
+            for waiter in waiters {
+                let error = waiter.await.unwrap().unwrap_err();
+                assert_eq!(
+                    matches!(error, ApiError::Busy),
+                    shared == "busy",
+                    "{shared}: {error:?}"
+                );
+            }
+            assert_eq!(runs.load(Ordering::SeqCst), 1, "{shared}: one computation");
+            assert!(cache.is_empty(), "{shared}: nothing kept");
+        }
     }
 
     #[tokio::test]
