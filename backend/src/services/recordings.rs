@@ -103,14 +103,15 @@ pub async fn list(
         }
         condition = condition.add(any);
     }
-    let total: i64 = recording::Entity::find()
+    let mut count = recording::Entity::find()
         .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "total")
-        .filter(condition.clone())
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or(0);
+        .column_as(Expr::cust("COUNT(*)"), "total");
+    // Without filters, no `WHERE` at all (an empty condition is `WHERE
+    // TRUE`): SQLite then counts from its smallest index, three times faster.
+    if !condition.is_empty() {
+        count = count.filter(condition.clone());
+    }
+    let total: i64 = count.into_tuple().one(db).await?.unwrap_or(0);
     let total = u64::try_from(total).unwrap_or(0);
     let mut query = recording::Entity::find().filter(condition);
     if let Some(after) = &filters.after {
