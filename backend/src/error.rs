@@ -107,7 +107,6 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(body)).into_response();
         if matches!(self, ApiError::Busy) {
-            tracing::warn!("busy: answered 503");
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
@@ -123,7 +122,14 @@ impl From<DbErr> for ApiError {
             return ApiError::NotFound("record");
         }
         if is_busy(&err) {
+            tracing::warn!(error = %err, "the database is busy: answering 503");
             return ApiError::Busy;
+        }
+        if is_unstorable_text(&err) {
+            return ApiError::bad_request(
+                "invalid_text",
+                "The request holds a character the database cannot store (NUL).",
+            );
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
@@ -151,21 +157,48 @@ fn is_busy(err: &DbErr) -> bool {
         | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
         _ => return false,
     };
+    use sea_orm::sqlx::postgres::PgDatabaseError;
+    use sea_orm::sqlx::sqlite::SqliteError;
     match &**sqlx_err {
         sea_orm::sqlx::Error::PoolTimedOut => true,
-        sea_orm::sqlx::Error::Database(db) => match db.code().as_deref() {
-            // SQLite's extended codes: the primary code is the low byte.
-            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their variants.
-            Some(code) if code.bytes().all(|b| b.is_ascii_digit()) => {
-                matches!(code.parse::<u32>().map(|c| c & 0xff), Ok(5 | 6))
+        sea_orm::sqlx::Error::Database(db) => {
+            let code = db.code();
+            if db.try_downcast_ref::<SqliteError>().is_some() {
+                // An extended result code, whose low byte is the primary
+                // one: SQLITE_BUSY (5) and SQLITE_LOCKED (6), and variants.
+                let primary = code.and_then(|c| c.parse::<u32>().ok()).map(|c| c & 0xff);
+                matches!(primary, Some(5 | 6))
+            } else if db.try_downcast_ref::<PgDatabaseError>().is_some() {
+                // lock_not_available, query_canceled (a statement timeout),
+                // serialization_failure, deadlock_detected,
+                // too_many_connections.
+                matches!(
+                    code.as_deref(),
+                    Some("55P03" | "57014" | "40001" | "40P01" | "53300")
+                )
+            } else {
+                false
             }
-            // lock_not_available, query_canceled (statement timeout),
-            // serialization_failure, deadlock_detected, too_many_connections.
-            Some(code) => matches!(code, "55P03" | "57014" | "40001" | "40P01" | "53300"),
-            None => false,
-        },
+        }
         _ => false,
     }
+}
+
+/// Whether PostgreSQL refused text it cannot store (a NUL character, in an
+/// id or a filter that no field check saw).
+fn is_unstorable_text(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    matches!(
+        &**e,
+        sea_orm::sqlx::Error::Database(db)
+            if matches!(db.code().as_deref(), Some("22021" | "22P05"))
+                && db
+                    .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                    .is_some()
+    )
 }
 
 impl From<JsonRejection> for ApiError {

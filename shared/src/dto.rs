@@ -317,7 +317,7 @@ impl RecordingFilters {
                     &per_page
                 },
             ),
-            ("after", self.after.as_deref().unwrap_or("")),
+            ("after", self.after.as_deref().map(str::trim).unwrap_or("")),
         ])
     }
 }
@@ -616,7 +616,10 @@ pub struct DashboardStats {
     pub project_count: u64,
     /// Number of conversations.
     pub conversation_count: u64,
-    /// The five most recent recordings.
+    /// The five most recent recordings. Their `progress` is 0 while they
+    /// are queued or processing (100 once ready): the dashboard shows their
+    /// status, and a progress tick does not stale it (see
+    /// [`crate::sync::Invalidate::keys`]).
     pub recent: Vec<Recording>,
     /// Imports per day over the last 14 days, oldest first, today last.
     pub per_day: Vec<DayCount>,

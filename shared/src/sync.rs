@@ -119,7 +119,8 @@ impl Invalidate {
         match (self.resource, self.action) {
             // Only the percentage moved: the rows and the page showing it.
             // No count, total or text changed, so neither the dashboard
-            // (which shows no progress) nor projects nor search.
+            // (whose recent recordings carry no progress) nor projects nor
+            // search.
             (Resource::Recordings, Action::Progress) => one_recording(&mut out),
             // Counts by status and the total duration change; no text and
             // no project membership does.

@@ -87,7 +87,20 @@ pub async fn stats(db: &impl ConnectionTrait) -> ApiResult<DashboardStats> {
         total_duration_ms,
         project_count: project::Entity::find().count(db).await?,
         conversation_count: conversation::Entity::find().count(db).await?,
-        recent: super::recordings::recent(db, RECENT).await?,
+        recent: super::recordings::recent(db, RECENT)
+            .await?
+            .into_iter()
+            .map(|mut recording| {
+                // Not kept current here: a progress tick does not stale
+                // the dashboard (see `DashboardStats::recent`).
+                recording.progress = if recording.status == RecordingStatus::Ready {
+                    100
+                } else {
+                    0
+                };
+                recording
+            })
+            .collect(),
         per_day,
     })
 }

@@ -23,8 +23,15 @@ pub fn required_text(field: &'static str, value: &str, max: usize) -> ApiResult<
     limited_text(field, value, max)
 }
 
-/// Checks that `value` has at most `max` characters.
+/// Checks that `value` has at most `max` characters, none of them NUL
+/// (which PostgreSQL cannot store in text).
 pub fn limited_text(field: &'static str, value: &str, max: usize) -> ApiResult<String> {
+    if value.contains('\0') {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            format!("`{field}` must not contain the NUL character."),
+        ));
+    }
     if value.chars().count() > max {
         return Err(ApiError::bad_request(
             "invalid_field",

@@ -114,7 +114,13 @@ pub async fn list(
     let total: i64 = count.into_tuple().one(db).await?.unwrap_or(0);
     let total = u64::try_from(total).unwrap_or(0);
     let mut query = recording::Entity::find().filter(condition);
-    if let Some(after) = &filters.after {
+    // Trimmed, and blank is none, as in the query key.
+    let after = filters
+        .after
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    if let Some(after) = after {
         if filters.page != 1 {
             return Err(ApiError::bad_request(
                 "invalid_query",
@@ -492,6 +498,12 @@ fn default_title(file_name: &str) -> String {
     stem.chars().take(TITLE_MAX).collect()
 }
 
+/// What the database keeps in `has_transcript` (see the `m0004_cheap_reads`
+/// migration): more than spaces, tabs and line breaks.
+fn has_transcript(transcript: &str) -> bool {
+    !transcript.trim_matches([' ', '\t', '\r', '\n']).is_empty()
+}
+
 fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -607,9 +619,9 @@ fn to_detail(model: recording::Model, project_name: Option<String>) -> Recording
         channels: model.channels,
         peak_dbfs: model.peak_dbfs,
         rms_dbfs: model.rms_dbfs,
-        // Worked out here too: a detail read inside the transaction that
-        // wrote it is as fresh as its transcript.
-        has_transcript: !model.transcript.trim().is_empty(),
+        // Worked out here too, as the database does: a detail read inside
+        // the transaction that wrote it is as fresh as its transcript.
+        has_transcript: has_transcript(&model.transcript),
         created_at: model.created_at,
         updated_at: model.updated_at,
     };

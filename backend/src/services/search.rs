@@ -313,52 +313,70 @@ struct Terms {
 impl Terms {
     fn of(words: &[&str]) -> Terms {
         Terms {
-            words: words.iter().map(|w| fold(w)).collect(),
+            words: words.iter().map(|w| folded(w).collect()).collect(),
         }
     }
 
+    /// Whether `word` is one of the terms, or begins with the last one;
+    /// folded as it is compared, without allocating.
     fn matches(&self, word: &str) -> bool {
-        let word = fold(word);
         let last = self.words.len().saturating_sub(1);
-        self.words
-            .iter()
-            .enumerate()
-            .any(|(i, term)| *term == word || (i == last && word.starts_with(term.as_str())))
+        self.words.iter().enumerate().any(|(i, term)| {
+            let mut word = folded(word);
+            let prefix = term.chars().all(|c| word.next() == Some(c));
+            prefix && (i == last || word.next().is_none())
+        })
     }
 }
 
 /// Lowercase, with the diacritics of Latin letters removed: what the index's
-/// `unicode61 remove_diacritics 2` tokenizer (and PostgreSQL's `simple`
-/// configuration, which keeps them, for the unaccented) compares.
-fn fold(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
-            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
-            'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
-            'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' => 'i',
-            'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
-            'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
-            'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'ś' | 'ŝ' | 'ş' | 'š' => 's',
-            'ź' | 'ż' | 'ž' => 'z',
-            other => other,
-        })
-        .collect()
+/// `unicode61 remove_diacritics 2` tokenizer compares (for the letters it
+/// knows here; a hit on another letter leaves the passage to the title).
+fn folded(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars().flat_map(char::to_lowercase).map(|c| match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' => 'i',
+        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
+        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ř' => 'r',
+        'ğ' => 'g',
+        'ț' | 'ţ' | 'ť' => 't',
+        other => other,
+    })
 }
 
 /// The passage of `text` around its first word that `terms` match, the
 /// matching words marked, `…` where it is cut; `None` when no word matches.
-/// One pass over the text up to the end of the passage, however many hits.
+/// One pass over the text up to the end of the passage, however many hits,
+/// keeping only the few words before the current one.
 fn passage(text: &str, terms: &Terms) -> Option<Vec<SnippetPart>> {
-    let words: Vec<(usize, usize)> = word_spans(text).collect();
-    let first = words
-        .iter()
-        .position(|&(s, e)| terms.matches(&text[s..e]))?;
-    let from = first.saturating_sub(WORDS_BEFORE);
-    let to = (from + PASSAGE_WORDS).min(words.len());
+    let mut spans = word_spans(text);
+    let mut before = std::collections::VecDeque::with_capacity(WORDS_BEFORE + 1);
+    let mut skipped = false;
+    let hit = loop {
+        let span @ (start, end) = spans.next()?;
+        if terms.matches(&text[start..end]) {
+            break span;
+        }
+        before.push_back(span);
+        if before.len() > WORDS_BEFORE {
+            before.pop_front();
+            skipped = true;
+        }
+    };
+    let shown: Vec<(usize, usize)> = before
+        .into_iter()
+        .chain(std::iter::once(hit))
+        .chain(spans.by_ref().take(PASSAGE_WORDS - WORDS_BEFORE - 1))
+        .collect();
+    let cut = spans.next().is_some();
+
     let mut parts = Vec::new();
     let mut push = |text: &str, hit: bool| {
         if text.is_empty() {
@@ -375,16 +393,16 @@ fn passage(text: &str, terms: &Terms) -> Option<Vec<SnippetPart>> {
             }),
         }
     };
-    if from > 0 {
+    if skipped {
         push("…", false);
     }
-    let mut at = words[from].0;
-    for &(start, end) in &words[from..to] {
+    let mut at = shown[0].0;
+    for &(start, end) in &shown {
         push(&text[at..start], false);
         push(&text[start..end], terms.matches(&text[start..end]));
         at = end;
     }
-    if to < words.len() {
+    if cut {
         push("…", false);
     } else {
         push(text[at..].trim_end(), false);

@@ -354,3 +354,28 @@ async fn a_server_out_of_database_connections_answers_503_with_retry_after() {
     let projects: Vec<earshot_shared::dto::Project> = app.get("/projects").await;
     assert!(projects.is_empty(), "the refused write left nothing");
 }
+
+/// PostgreSQL cannot store NUL in text; SQLite could, but would cut the
+/// text there when read back. Either way it is the request's fault.
+#[tokio::test]
+async fn a_nul_character_is_400_not_a_busy_server_or_a_500() {
+    let app = spawn_app().await;
+    let response = app
+        .send_json(Method::POST, "/projects", &json!({"name": "x\u{0}y"}))
+        .await;
+    expect_error(response, StatusCode::BAD_REQUEST, "invalid_field").await;
+
+    let postgres = crate::helpers::on_postgres();
+    for (path, on_sqlite) in [
+        ("/recordings/a%00b", StatusCode::NOT_FOUND),
+        ("/recordings?text=a%00", StatusCode::OK),
+    ] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        let want = if postgres {
+            StatusCode::BAD_REQUEST
+        } else {
+            on_sqlite
+        };
+        assert_eq!(response.status(), want, "{path}");
+    }
+}

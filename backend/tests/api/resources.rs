@@ -521,6 +521,21 @@ async fn a_cursor_walks_every_order_exactly_like_the_pages() {
         "unmeasured recordings come last"
     );
 
+    // A blank cursor is none, as in the query key.
+    for blank in ["", " "] {
+        let first: Page<Recording> = expect_json(
+            app.http
+                .get(app.url("/recordings"))
+                .query(&[("sort", "title"), ("per_page", "2"), ("after", blank)])
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(first.items.len(), 2);
+    }
+
     let wrong = app
         .http
         .get(app.url("/recordings"))
