@@ -96,6 +96,33 @@ async fn a_project_page_shows_a_name_and_a_recording_changed_elsewhere() {
 }
 
 #[tokio::test]
+async fn a_projects_see_them_all_link_opens_the_recordings_list_on_that_project() {
+    let server = spawn_server().await;
+    let project = server.create_project("Field notes").await;
+    server.import("Elsewhere").await;
+    let move_in = UpdateRecording {
+        project_id: Some(Some(project.id.clone())),
+        ..Default::default()
+    };
+    for take in 0..26 {
+        let recording = server.import(&format!("Take {take}")).await;
+        server
+            .api
+            .update_recording(&recording.id, &move_in)
+            .await
+            .unwrap();
+    }
+    let mut page = server.mount(&format!("/projects/{}", project.id));
+    page.wait_for_text("of 26").await;
+
+    page.click("See them all on the Recordings page");
+    page.wait_until("the Recordings page, of the project only", |page| {
+        page.path() == "/recordings" && page.html().contains("26 recordings")
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_chats_list_shows_a_conversation_started_elsewhere() {
     let server = spawn_server().await;
     let mut page = server.mount("/chats");

@@ -16,6 +16,7 @@ use crate::components::refresh_button::RefreshButton;
 use crate::format;
 use crate::mutations::{use_delete_project, use_recording_row_actions, use_rename_project};
 use crate::pages::gone::use_leave_when_gone;
+use crate::preferences;
 use crate::query::use_query;
 use crate::route::Route;
 
@@ -40,6 +41,8 @@ fn ProjectView(id: String) -> Element {
         project: Some(id.clone()),
         ..Default::default()
     };
+    let everything = filters.clone();
+    let all_of_it = move || everything.clone();
     let recordings = use_query(keys::recordings::list(&filters), move || {
         let (api, filters) = (api.clone(), filters.clone());
         async move { api.recordings(&filters).await }
@@ -143,7 +146,13 @@ fn ProjectView(id: String) -> Element {
             if page.total > u64::from(page.per_page) {
                 p { class: "muted",
                     "Showing the newest {page.per_page} of {page.total}. "
-                    Link { to: Route::Recordings {}, "See them all on the Recordings page" }
+                    Link {
+                        to: Route::Recordings {},
+                        // The Recordings page opens on the saved filters:
+                        // this project's, newest first, from the first page.
+                        onclick: move |_| preferences::save_recording_filters(&all_of_it()),
+                        "See them all on the Recordings page"
+                    }
                 }
             }
         },
