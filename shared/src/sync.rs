@@ -153,19 +153,14 @@ impl Invalidate {
             }
             // A message changes its conversation, and the list's message
             // count and order; the dashboard counts conversations only.
-            (Resource::Conversations, Action::Created | Action::Deleted) => {
+            (Resource::Conversations, action) => {
                 out.push(keys::conversations::list());
                 match id {
                     Some(id) => out.push(keys::conversations::detail(id)),
                     None => out.push(keys::conversations::all()),
                 }
-                out.push(keys::dashboard::stats());
-            }
-            (Resource::Conversations, _) => {
-                out.push(keys::conversations::list());
-                match id {
-                    Some(id) => out.push(keys::conversations::detail(id)),
-                    None => out.push(keys::conversations::all()),
+                if matches!(action, Action::Created | Action::Deleted) {
+                    out.push(keys::dashboard::stats());
                 }
             }
             (Resource::SearchHistory, _) => out.push(keys::search::history()),
