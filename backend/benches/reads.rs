@@ -97,7 +97,7 @@
 //! installs FastAPI and uvicorn into it from PyPI (`peer/requirements.txt`,
 //! pinned); it needs `python3` with `venv`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
@@ -193,7 +193,7 @@ impl Options {
         };
         let mut options = Options {
             sizes: match env("READS_SIZES") {
-                Some(list) => parse_sizes(&list)?,
+                Some(list) => workload::parse_counts(&list, "recordings")?,
                 None => vec![10_000, 100_000],
             },
             load: Load {
@@ -223,7 +223,9 @@ impl Options {
             match arg.as_str() {
                 // cargo bench passes `--bench` to every bench program.
                 "--bench" => {}
-                "--sizes" => positional.extend(parse_sizes(&value("--sizes")?)?),
+                "--sizes" => {
+                    positional.extend(workload::parse_counts(&value("--sizes")?, "recordings")?)
+                }
                 "--connections" => options.load.connections = value("--connections")?.parse()?,
                 "--duration" => options.load.duration = seconds(value("--duration")?)?,
                 "--warmup" => options.load.warmup = seconds(value("--warmup")?)?,
@@ -250,7 +252,7 @@ impl Options {
                     std::process::exit(0);
                 }
                 other if other.starts_with(|c: char| c.is_ascii_digit()) => {
-                    positional.extend(parse_sizes(other)?);
+                    positional.extend(workload::parse_counts(other, "recordings")?);
                 }
                 other => bail!("unknown argument {other:?} (try --help)"),
             }
@@ -272,19 +274,6 @@ impl Options {
         );
         Ok(options)
     }
-}
-
-/// `10000,100_000`: a comma-separated list of counts.
-fn parse_sizes(list: &str) -> anyhow::Result<Vec<usize>> {
-    list.split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.trim()
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{s:?} is not a number of recordings"))
-        })
-        .collect()
 }
 
 /// A comma-separated list of names out of `all`.
@@ -312,7 +301,7 @@ fn main() -> anyhow::Result<()> {
         return served;
     }
     let options = Options::parse()?;
-    let target_dir = target_dir();
+    let target_dir = workload::target_dir();
     println!(
         "Reads: {} connections (closed loop, keep-alive), {} s warm-up + {} s measured \
          per (endpoint, mode); {} cores shared by the server, the load generator (1 thread) \
@@ -402,16 +391,6 @@ fn main() -> anyhow::Result<()> {
          connections, broken connections and timeouts over the whole run."
     );
     Ok(())
-}
-
-/// The target directory this program was built in (it lives in
-/// `<target>/release/deps/`).
-fn target_dir() -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
-        .filter(|dir| dir.join("CACHEDIR.TAG").exists())
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// What the measurements need to know about the workspace.

@@ -162,7 +162,7 @@ impl Options {
         };
         let mut options = Options {
             clients: match env("STORM_CLIENTS") {
-                Some(list) => parse_counts(&list)?,
+                Some(list) => workload::parse_counts(&list, "apps")?,
                 None => vec![100, 1_000],
             },
             recordings: number("STORM_RECORDINGS", 10_000)?,
@@ -188,7 +188,7 @@ impl Options {
                 "--bench" => {}
                 "--clients" => {
                     let list = args.next().context("--clients needs a value")?;
-                    positional.extend(parse_counts(&list)?);
+                    positional.extend(workload::parse_counts(&list, "apps")?);
                 }
                 "--recordings" => options.recordings = value("--recordings")?,
                 "--rounds" => options.rounds = value("--rounds")?,
@@ -206,7 +206,7 @@ impl Options {
                     std::process::exit(0);
                 }
                 other if other.starts_with(|c: char| c.is_ascii_digit()) => {
-                    positional.extend(parse_counts(other)?);
+                    positional.extend(workload::parse_counts(other, "apps")?);
                 }
                 other => bail!("unknown argument {other:?} (try --help)"),
             }
@@ -227,18 +227,6 @@ impl Options {
     }
 }
 
-fn parse_counts(list: &str) -> anyhow::Result<Vec<usize>> {
-    list.split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.trim()
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{s:?} is not a count"))
-        })
-        .collect()
-}
-
 fn main() -> anyhow::Result<()> {
     if let Some(served) = workload::server::serve_if_asked() {
         return served;
@@ -248,7 +236,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(why) = workload::raise_fd_limit(largest * 2 + 1024) {
         println!("{why}");
     }
-    let target_dir = target_dir();
+    let target_dir = workload::target_dir();
     let warmup = Change::ALL.len();
     println!(
         "Refetch storm: {} recordings; {} measured rounds (+{warmup} warm-up), the changes \
@@ -296,16 +284,6 @@ fn main() -> anyhow::Result<()> {
     }
     print_results(&results);
     Ok(())
-}
-
-/// The target directory this program was built in (it lives in
-/// `<target>/release/deps/`).
-fn target_dir() -> std::path::PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
-        .filter(|dir| dir.join("CACHEDIR.TAG").exists())
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// What the apps and the driver share.

@@ -5,7 +5,32 @@
 pub mod server;
 pub mod workspace;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// `10000,100_000`: a comma-separated list of counts of `what`.
+pub fn parse_counts(list: &str, what: &str) -> anyhow::Result<Vec<usize>> {
+    use anyhow::Context as _;
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .replace('_', "")
+                .parse()
+                .with_context(|| format!("{s:?} is not a number of {what}"))
+        })
+        .collect()
+}
+
+/// The target directory this program was built in (it lives in
+/// `<target>/release/deps/`).
+pub fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
+        .filter(|dir| dir.join("CACHEDIR.TAG").exists())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
 
 /// Raises the soft limit on open files to `needed`, or as far as the hard
 /// limit allows (past it only when privileged); says why when it falls
